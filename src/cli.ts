@@ -1,0 +1,128 @@
+import { parseArgs } from 'node:util';
+import { EXPORT_TYPES, isExportType, type ExportType } from './parsers/export-tables.js';
+import { ExportInvalidError } from './parsers/types.js';
+
+/**
+ * Command-line entry: `sync-orchestrator <verb> …`. The only module (with the server entry) that
+ * writes to stdout/stderr directly: these lines are the user-facing output of a command.
+ */
+
+const USAGE = `usage:
+  sync-orchestrator parse <file.pdf> [--type auto|${EXPORT_TYPES.join('|')}] [--format jsonl|summary]
+  sync-orchestrator import <file.pdf> [--type …] [--account default] [--data-dir ./data]
+  sync-orchestrator serve
+`;
+
+/** Exit codes: 0 ok, 1 unexpected failure, 2 invalid export or bad usage. */
+const EXIT_INVALID = 2;
+
+type Verb = (args: string[]) => Promise<number>;
+
+const VERBS: Record<string, Verb> = { parse: parseVerb, import: importVerb, serve: serveVerb };
+
+/** Runs one command; resolves with the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [verb, ...rest] = argv;
+  const run = verb ? VERBS[verb] : undefined;
+  if (!run) {
+    process.stderr.write(verb ? `unknown command "${verb}"\n${USAGE}` : USAGE);
+    return EXIT_INVALID;
+  }
+  try {
+    return await run(rest);
+  } catch (err) {
+    if (err instanceof ExportInvalidError || err instanceof UsageError) {
+      process.stderr.write(`${err.message}\n`);
+      return EXIT_INVALID;
+    }
+    process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+    return 1;
+  }
+}
+
+class UsageError extends Error {}
+
+function typeOption(value: string | undefined): ExportType | null {
+  if (value === undefined || value === 'auto') return null;
+  if (!isExportType(value)) throw new UsageError(`--type must be auto or one of ${EXPORT_TYPES.join(', ')}; got "${value}"`);
+  return value;
+}
+
+function fileArgument(positionals: string[]): string {
+  if (positionals.length !== 1) throw new UsageError(`expected exactly one PDF file\n${USAGE}`);
+  return positionals[0]!;
+}
+
+function parseCommandArgs(args: string[], options: Parameters<typeof parseArgs>[0]['options']) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}\n${USAGE}`);
+  }
+}
+
+async function parseVerb(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, { type: { type: 'string' }, format: { type: 'string', default: 'jsonl' } });
+  const format = values.format as string;
+  if (format !== 'jsonl' && format !== 'summary') throw new UsageError(`--format must be jsonl or summary; got "${format}"`);
+  const { parseExportFile } = await import('./parsers/parse-export.js');
+  const parsed = await parseExportFile(fileArgument(positionals), { type: typeOption(values.type as string | undefined) });
+  if (format === 'jsonl') {
+    await writeLines(parsed.records.map((r) => JSON.stringify(r)));
+    return 0;
+  }
+  const l = parsed.layout;
+  await writeLines([
+    `type: ${parsed.type}`,
+    `records: ${parsed.records.length}`,
+    `pages: ${l.pages} in ${l.cycles} cycles of ${l.cycleSize} pages`,
+    `rows per cycle: ${summariseCounts(l.rowsPerCycle)}`,
+    ...l.columnsPerPage.map((h, i) => `page ${i + 1} of a cycle: ${h.join(' · ')}`),
+    `unknown columns (kept in "extra"): ${l.unknownColumns.length ? l.unknownColumns.join(', ') : 'none'}`,
+    `optional columns not in this export: ${l.missingColumns.length ? l.missingColumns.join(', ') : 'none'}`,
+    `ghost rows dropped: ${l.ghostRows}`,
+  ]);
+  return 0;
+}
+
+async function importVerb(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, {
+    type: { type: 'string' },
+    account: { type: 'string', default: 'default' },
+    'data-dir': { type: 'string', default: process.env.DATA_DIR ?? './data' },
+  });
+  const file = fileArgument(positionals);
+  const { applyExport } = await import('./sync/apply-export.js');
+  const { parseExportFile } = await import('./parsers/parse-export.js');
+  let type = typeOption(values.type as string | undefined);
+  // applyExport needs the type to choose its store: detect it first when not given.
+  type ??= (await parseExportFile(file, {})).type;
+  const result = await applyExport(file, { type, account: values.account as string, dataDir: values['data-dir'] as string });
+  await writeLines([JSON.stringify({ type, account: values.account, outcome: result.outcome, flags: result.flags, stats: result.stats }, null, 2)]);
+  return 0;
+}
+
+async function serveVerb(): Promise<number> {
+  const { serve } = await import('./server.js');
+  return serve();
+}
+
+/** Compresses `[25, 25, 25, 12]` to `25 ×3, 12` so a 5,000-cycle export prints one line. */
+function summariseCounts(counts: number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < counts.length; ) {
+    let j = i;
+    while (j < counts.length && counts[j] === counts[i]) j++;
+    parts.push(j - i > 1 ? `${counts[i]} ×${j - i}` : String(counts[i]));
+    i = j;
+  }
+  return parts.join(', ') || 'none';
+}
+
+/** Writes lines to stdout, waiting for the pipe to drain (a 50,000-line jsonl must not be cut). */
+async function writeLines(lines: string[]): Promise<void> {
+  for (let i = 0; i < lines.length; i += 1000) {
+    const chunk = lines.slice(i, i + 1000).join('\n') + '\n';
+    if (!process.stdout.write(chunk)) await new Promise((r) => process.stdout.once('drain', r));
+  }
+}

@@ -1,0 +1,49 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { readExport } from './read-export.js';
+import type { ExportRecord } from './types.js';
+import type { ParseWorkerInput, ParseWorkerMessage } from './parse-export.js';
+
+/**
+ * Worker-thread entry of the parser: pdf.js blocks its thread for whole seconds on a large export, so
+ * it never runs on the service's event loop. Records go to the parent in batches; an abort flag in
+ * shared memory is read between pages (a message could not be, while the parse loop holds the thread).
+ */
+
+/** Records per message: one-row cycles (the price export) would otherwise cost one message a row. */
+const RECORDS_PER_MESSAGE = 500;
+/** Progress is reported at most this often (ms), and once at the end. */
+const PROGRESS_INTERVAL_MS = 100;
+
+const input = workerData as ParseWorkerInput;
+const abortFlag = new Int32Array(input.abortBuffer);
+const post = (message: ParseWorkerMessage): void => parentPort!.postMessage(message);
+
+let pending: ExportRecord[] = [];
+const flush = (): void => {
+  if (pending.length === 0) return;
+  post({ kind: 'records', records: pending });
+  pending = [];
+};
+let lastProgress = 0;
+
+readExport(input.file, input.type, {
+  onRecords(records) {
+    for (const r of records) pending.push(r);
+    if (pending.length >= RECORDS_PER_MESSAGE) flush();
+  },
+  onProgress(p) {
+    const now = performance.now();
+    if (p.pagesDone !== p.pagesTotal && now - lastProgress < PROGRESS_INTERVAL_MS) return;
+    lastProgress = now;
+    post({ kind: 'progress', ...p });
+  },
+  isAborted: () => Atomics.load(abortFlag, 0) === 1,
+}).then(
+  ({ layout, duplicates }) => {
+    flush();
+    post({ kind: 'done', layout, duplicates });
+  },
+  (err: Error & { class?: string }) => {
+    post({ kind: 'error', name: err.name, message: err.message, errorClass: err.class ?? null });
+  },
+);

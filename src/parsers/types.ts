@@ -1,0 +1,55 @@
+import type { ExportType, FieldValue } from './export-tables.js';
+
+/**
+ * One record as the parser emits it: the record fields of its export table (ERP-EXPORTS.md names), each
+ * typed (`null` for an empty cell or a column the export does not show), plus `extra` holding the text
+ * of columns the table does not know — present only when the export has such columns.
+ */
+export type ExportRecord = { [field: string]: FieldValue | Record<string, string> | undefined } & {
+  extra?: Record<string, string>;
+};
+
+/** What the parser found out about an export's layout; reported once per file. */
+export interface ExportLayout {
+  type: ExportType;
+  /** Pages per cycle (N of ERP-EXPORTS §1), detected from the anchor header. */
+  cycleSize: number;
+  /** Header texts per page of the first cycle, in page order. */
+  columnsPerPage: string[][];
+  /** Headers found that the export table does not know (kept in each record's `extra`). */
+  unknownColumns: string[];
+  /** Optional columns of the table that the export does not show (their fields are `null`). */
+  missingColumns: string[];
+  /** Records per cycle after footer and ghost rows are dropped. */
+  rowsPerCycle: number[];
+  pages: number;
+  cycles: number;
+  /** Rows dropped because their key was empty or `0` (ERP ghost rows). */
+  ghostRows: number;
+}
+
+/** A fully parsed and validated export. */
+export interface ParsedExport {
+  type: ExportType;
+  layout: ExportLayout;
+  records: ExportRecord[];
+}
+
+/** Progress of a parse, reported as pages are read. */
+export interface ParseProgress {
+  pagesDone: number;
+  pagesTotal: number;
+}
+
+/**
+ * The export cannot be trusted: not a PDF, truncated, a required column missing, a cycle whose pages
+ * disagree, an unexpected export type. Its message names the problem so that an operator can act on it.
+ * Failure class `export-invalid`: never retried, and nothing is written.
+ */
+export class ExportInvalidError extends Error {
+  readonly class = 'export-invalid' as const;
+  constructor(message: string) {
+    super(message);
+    this.name = 'ExportInvalidError';
+  }
+}
