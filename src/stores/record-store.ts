@@ -1,0 +1,52 @@
+import type { ExportType } from '../parsers/export-tables.js';
+import type { ExportRecord } from '../parsers/types.js';
+
+/**
+ * The port through which the apply step reads and writes export records. One store serves one database
+ * file (one writer connection); `type` names the table, `account` the agent whose rows are meant (it is
+ * ignored for the shared products and prices tables). Keys are `encodeKey` strings of the record's key
+ * fields. Every method throws `StoreError` on a storage failure.
+ */
+export interface RecordStore {
+  /** Hash and soft-delete state of every row of `type` in scope, by key. */
+  readState(type: ExportType, account: string): Map<string, RowState>;
+  /** Rows of `type` in scope that are not soft-deleted. */
+  countActive(type: ExportType, account: string): number;
+  /**
+   * Upserts rows in one transaction: inserts new keys, rewrites a row whose hash differs or that was
+   * soft-deleted (reviving it), and leaves an identical active row untouched.
+   * `now` becomes `created_at` of inserted rows and `updated_at` of written ones.
+   */
+  writeBatch(type: ExportType, account: string, rows: readonly HashedRecord[], now: string): void;
+  /** Soft-deletes (`deleted_at = now`) the active rows in scope whose key is not in `present`. */
+  softDeleteAbsent(type: ExportType, account: string, present: ReadonlySet<string>, now: string): number;
+  /**
+   * Points every active DDT and invoice of `account` at the order with its order number (NULL while
+   * unknown); writes only rows whose link changes. Only the store of `orders.db` supports it.
+   * @returns the number of rows re-linked.
+   */
+  linkToOrders(account: string, now: string): number;
+  /** DDT and invoices of `account` still without an order. */
+  linkStats(account: string): LinkStats;
+  close(): void;
+}
+
+/** What the store knows of a row to decide whether a record changes it. */
+export interface RowState {
+  readonly hash: string;
+  readonly deleted: boolean;
+}
+
+/** A parsed record with its content hash. */
+export interface HashedRecord {
+  readonly record: ExportRecord;
+  readonly hash: string;
+}
+
+/** Documents of one account without an order. */
+export interface LinkStats {
+  /** Active DDT whose order is not known. */
+  readonly orphans: number;
+  /** Active invoices linked to no order. */
+  readonly unlinked: number;
+}

@@ -1,0 +1,179 @@
+import { join } from 'node:path';
+import type { Statement } from 'better-sqlite3';
+import type { ExportType, FieldValue } from '../parsers/export-tables.js';
+import type { ExportRecord } from '../parsers/types.js';
+import type { DatabaseName, DatabaseSpec } from './database-spec.js';
+import { DATABASES } from './databases.js';
+import { StoreError, toStoreError } from './errors.js';
+import { ACCOUNT_COLUMN, TABLE_LAYOUTS, encodeKey, type TableLayout } from './record-columns.js';
+import type { HashedRecord, LinkStats, RecordStore, RowState } from './record-store.js';
+import { openSqlite, type SqliteDatabase } from './sqlite.js';
+import { extraJson } from './stable-json.js';
+
+const q = (identifier: string): string => `"${identifier}"`;
+
+/** The statements of one table, prepared once per connection. */
+interface TableStatements {
+  readonly layout: TableLayout;
+  readonly state: Statement;
+  readonly countActive: Statement;
+  readonly activeKeys: Statement;
+  readonly upsert: Statement;
+  readonly softDelete: Statement;
+}
+
+/** `RecordStore` over one better-sqlite3 connection to one of the record databases. */
+export class SqliteRecordStore implements RecordStore {
+  private readonly statements = new Map<ExportType, TableStatements>();
+
+  /** @param db an open connection whose schema is `spec`'s (see `openRecordStore`). */
+  constructor(
+    readonly db: SqliteDatabase,
+    readonly spec: DatabaseSpec,
+  ) {}
+
+  readState(type: ExportType, account: string): Map<string, RowState> {
+    return this.guard(`reading ${type}`, () => {
+      const s = this.table(type);
+      const state = new Map<string, RowState>();
+      const keyCount = s.layout.keyColumns.length;
+      for (const row of s.state.raw().iterate(...scope(s.layout, account)) as Iterable<unknown[]>) {
+        state.set(encodeKey(row.slice(0, keyCount) as FieldValue[]), { hash: row[keyCount] as string, deleted: row[keyCount + 1] === 1 });
+      }
+      return state;
+    });
+  }
+
+  countActive(type: ExportType, account: string): number {
+    return this.guard(`counting ${type}`, () => {
+      const s = this.table(type);
+      return s.countActive.pluck().get(...scope(s.layout, account)) as number;
+    });
+  }
+
+  writeBatch(type: ExportType, account: string, rows: readonly HashedRecord[], now: string): void {
+    this.guard(`writing ${type}`, () => {
+      const s = this.table(type);
+      this.db.transaction(() => {
+        for (const row of rows) s.upsert.run(...upsertValues(s.layout, account, row, now));
+      })();
+    });
+  }
+
+  softDeleteAbsent(type: ExportType, account: string, present: ReadonlySet<string>, now: string): number {
+    return this.guard(`soft-deleting ${type}`, () => {
+      const s = this.table(type);
+      const where = scope(s.layout, account);
+      return this.db.transaction(() => {
+        const absent = (s.activeKeys.raw().all(...where) as FieldValue[][]).filter((key) => !present.has(encodeKey(key)));
+        for (const key of absent) s.softDelete.run(now, now, ...where, ...key);
+        return absent.length;
+      })();
+    });
+  }
+
+  linkToOrders(account: string, now: string): number {
+    return this.guard('linking documents to orders', () => this.linker().link(this.db, account, now));
+  }
+
+  linkStats(account: string): LinkStats {
+    return this.guard('counting unlinked documents', () => this.linker().stats(this.db, account));
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private linker() {
+    if (!this.spec.linker) throw new StoreError(`${this.spec.file} has no documents to link to orders`);
+    return this.spec.linker;
+  }
+
+  private table(type: ExportType): TableStatements {
+    let s = this.statements.get(type);
+    if (!s) {
+      if (!this.spec.tables.includes(type)) throw new StoreError(`${type} records are not stored in ${this.spec.file}`);
+      s = prepareTable(this.db, TABLE_LAYOUTS[type]);
+      this.statements.set(type, s);
+    }
+    return s;
+  }
+
+  private guard<T>(doing: string, fn: () => T): T {
+    try {
+      return fn();
+    } catch (error) {
+      throw toStoreError(error, `${this.spec.file}: ${doing}`);
+    }
+  }
+}
+
+/** The account parameter of a per-agent table's statements; none for a shared table. */
+function scope(layout: TableLayout, account: string): string[] {
+  return layout.perAccount ? [account] : [];
+}
+
+function prepareTable(db: SqliteDatabase, layout: TableLayout): TableStatements {
+  const t = q(layout.table);
+  const scopeColumns = layout.perAccount ? [ACCOUNT_COLUMN] : [];
+  const inScope = layout.perAccount ? `${q(ACCOUNT_COLUMN)} = ?` : '1';
+  const keys = layout.keyColumns.map(q).join(', ');
+  const keyMatch = layout.keyColumns.map((c) => `${q(c)} = ?`).join(' AND ');
+  const inserted = [...scopeColumns, ...layout.columns, 'extra', 'hash', 'created_at', 'updated_at'];
+  const conflict = [...scopeColumns, ...layout.keyColumns].map(q).join(', ');
+  const rewritten = [...layout.columns.filter((c) => !layout.keyColumns.includes(c)), 'extra', 'hash', 'updated_at'];
+  return {
+    layout,
+    state: db.prepare(`SELECT ${keys}, hash, deleted_at IS NOT NULL FROM ${t} WHERE ${inScope}`),
+    countActive: db.prepare(`SELECT COUNT(*) FROM ${t} WHERE ${inScope} AND deleted_at IS NULL`),
+    activeKeys: db.prepare(`SELECT ${keys} FROM ${t} WHERE ${inScope} AND deleted_at IS NULL ORDER BY ${keys}`),
+    upsert: db.prepare(
+      `INSERT INTO ${t} (${inserted.map(q).join(', ')}) VALUES (${inserted.map(() => '?').join(', ')})
+       ON CONFLICT (${conflict}) DO UPDATE SET ${rewritten.map((c) => `${q(c)} = excluded.${q(c)}`).join(', ')}, deleted_at = NULL
+       WHERE ${t}.hash <> excluded.hash OR ${t}.deleted_at IS NOT NULL`,
+    ),
+    softDelete: db.prepare(`UPDATE ${t} SET deleted_at = ?, updated_at = ? WHERE ${inScope} AND ${keyMatch} AND deleted_at IS NULL`),
+  };
+}
+
+/** Binding values for the upsert, in `inserted` column order; booleans become 0/1. */
+function upsertValues(layout: TableLayout, account: string, { record, hash }: HashedRecord, now: string): unknown[] {
+  const values: unknown[] = layout.perAccount ? [account] : [];
+  for (const field of layout.fields) values.push(columnValue(record, field));
+  values.push(extraJson(record.extra), hash, now, now);
+  return values;
+}
+
+function columnValue(record: ExportRecord, field: string): string | number | null {
+  const value = record[field];
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (typeof value === 'object') throw new StoreError(`field ${field} holds an object, not a value`);
+  return value;
+}
+
+/** Opens (creating and migrating as needed) one record database under `dataDir`. */
+export function openRecordStore(dataDir: string, database: DatabaseName): SqliteRecordStore {
+  const spec = DATABASES[database];
+  return new SqliteRecordStore(openSqlite(join(dataDir, spec.file), spec.migrations), spec);
+}
+
+/** One open store per record database, for a caller that keeps one writer connection per file. */
+export type RecordStores = Record<DatabaseName, SqliteRecordStore>;
+
+/** Opens all four record databases under `dataDir`; close each (or use `closeRecordStores`). */
+export function openRecordStores(dataDir: string): RecordStores {
+  const opened: Partial<RecordStores> = {};
+  try {
+    for (const name of Object.keys(DATABASES) as DatabaseName[]) opened[name] = openRecordStore(dataDir, name);
+    return opened as RecordStores;
+  } catch (error) {
+    for (const store of Object.values(opened)) store.close();
+    throw error;
+  }
+}
+
+/** Closes every store of a set. */
+export function closeRecordStores(stores: Partial<Record<DatabaseName, RecordStore>>): void {
+  for (const store of Object.values(stores)) store.close();
+}

@@ -1,0 +1,27 @@
+import { createHash } from 'node:crypto';
+import type { ExportRecord } from '../parsers/types.js';
+import { stableJson } from '../stores/stable-json.js';
+
+/**
+ * Version of the hash input's format. Changing how values are serialised means bumping it, which makes
+ * every stored hash differ once and so rewrites every row exactly once (a clean re-hash). Adding a field
+ * to an export table needs no bump: the input gains a value and every hash changes anyway.
+ */
+export const HASH_SCHEMA = 'h1';
+
+/** Separates the hash input's parts; JSON never prints it raw (it escapes control characters). */
+const SEPARATOR = '\x1f';
+
+/**
+ * SHA-256 (hex) of a record: the hash-schema version, then every field of `fields` (the export's
+ * `recordFields`, in that order) as JSON (`null` when absent), then `extra` as stable JSON (`null` when
+ * absent or empty), joined by `\x1f`. JSON keeps types apart (`"1"` ≠ `1` ≠ `true`) and escapes the
+ * separator, so distinct records cannot share an input.
+ */
+export function hashRecord(fields: readonly string[], record: ExportRecord): string {
+  const parts = [HASH_SCHEMA];
+  for (const field of fields) parts.push(JSON.stringify(record[field] ?? null));
+  const extra = record.extra;
+  parts.push(extra && Object.keys(extra).length > 0 ? stableJson(extra) : 'null');
+  return createHash('sha256').update(parts.join(SEPARATOR)).digest('hex');
+}
