@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { CycleAssembler } from './cycle-assembler.js';
 import type { ExportType } from './export-tables.js';
 import { buildPageGrid } from './grid.js';
+import { PDF_TAIL_BYTES, pdfEnvelopeProblem } from './pdf-envelope.js';
 import { openPdf, readPage } from './pdf-page-reader.js';
 import { ExportInvalidError, type ExportLayout, type ExportRecord, type ParseProgress } from './types.js';
 
@@ -22,16 +23,10 @@ export interface ReadExportSink {
 /** pdf.js keeps per-page state until told to drop it; every this many pages it is dropped. */
 const CLEANUP_EVERY_PAGES = 200;
 
-/** Rejects what is not a whole PDF before pdf.js, which repairs damaged files silently, sees it. */
+/** Rejects what is not a whole PDF before pdf.js sees it. */
 export function checkPdfEnvelope(bytes: Uint8Array, label: string): void {
-  const head = Buffer.from(bytes.subarray(0, 5)).toString('latin1');
-  if (head !== '%PDF-') {
-    throw new ExportInvalidError(`${label}: not a PDF file (it starts with ${JSON.stringify(head)} instead of "%PDF-")`);
-  }
-  const tail = Buffer.from(bytes.subarray(Math.max(0, bytes.length - 1024))).toString('latin1');
-  if (!tail.includes('%%EOF')) {
-    throw new ExportInvalidError(`${label}: truncated PDF (no "%%EOF" marker at the end; ${bytes.length} bytes): the download was cut short`);
-  }
+  const problem = pdfEnvelopeProblem(bytes.subarray(0, 5), bytes.subarray(Math.max(0, bytes.length - PDF_TAIL_BYTES)), bytes.length);
+  if (problem) throw new ExportInvalidError(`${label}: ${problem}`);
 }
 
 /** Reads an export file cycle by cycle; resolves with the layout when the whole file is read. */
