@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+
+/**
+ * Environment → typed, validated configuration (DESIGN §8). Every problem is collected and reported
+ * as one readable line, so that an operator fixes them all in one go instead of one per restart.
+ */
+
+/** An ERP login. */
+export interface ErpAccount {
+  name: string;
+  password: string | null;
+}
+
+/** The service's configuration. */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  apiToken: string;
+  /** True when the token was generated at start (it is printed once, never logged). */
+  apiTokenGenerated: boolean;
+  logLevel: string;
+  erpUrl: string | null;
+  /** The service account: runs the shared services (products, prices). */
+  serviceAccount: ErpAccount;
+  /** Agent accounts: each runs the per-agent services (customers, orders, ddt, invoices). */
+  agentAccounts: ErpAccount[];
+  /** Folder of hand-exported PDFs used instead of a browser, or null. */
+  exportDir: string | null;
+  chromiumPath: string | null;
+  syncConcurrency: number;
+  /** Divides every interval, offset and backoff (a demo watches a whole stagger cycle in minutes). */
+  timeScale: number;
+  /** Share of active rows an export must hold before absent rows are deleted. */
+  completenessMin: number;
+  inspect: boolean;
+}
+
+/** The configuration is invalid; `problems` holds one line per problem. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+/** Account names end up in file names, URLs and target ids (`orders@name`). */
+const ACCOUNT_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Reads and validates the configuration; throws a `ConfigError` listing every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { exportDir?: string } = {}): Config {
+  const problems: string[] = [];
+  const str = (name: string): string | null => {
+    const v = env[name];
+    return v === undefined || v.trim() === '' ? null : v.trim();
+  };
+  const num = (name: string, fallback: number, check: (n: number) => boolean, rule: string): number => {
+    const raw = str(name);
+    if (raw === null) return fallback;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || !check(n)) {
+      problems.push(`${name}=${JSON.stringify(raw)}: must be ${rule}`);
+      return fallback;
+    }
+    return n;
+  };
+
+  const port = num('PORT', 3000, (n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'an integer port 0–65535');
+  const syncConcurrency = num('SYNC_CONCURRENCY', 1, (n) => Number.isInteger(n) && n >= 1 && n <= 64, 'an integer 1–64');
+  const timeScale = num('TIME_SCALE', 1, (n) => n >= 1 && n <= 100_000, 'a number 1–100000 (how many times faster schedules run)');
+  const completenessMin = num('COMPLETENESS_MIN', 0.7, (n) => n >= 0 && n <= 1, 'a share between 0 and 1');
+
+  const logLevel = str('LOG_LEVEL') ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL=${JSON.stringify(logLevel)}: must be one of ${LOG_LEVELS.join(', ')}`);
+
+  const erpUrl = str('ERP_URL');
+  if (erpUrl !== null && !/^https?:\/\/[^\s]+$/.test(erpUrl)) problems.push(`ERP_URL=${JSON.stringify(erpUrl)}: must be an http(s) URL such as https://erp.example.com/Archibald`);
+
+  let apiToken = str('API_TOKEN');
+  if (apiToken !== null && apiToken.length < 16) problems.push('API_TOKEN: must be at least 16 characters (or unset to generate one)');
+  const apiTokenGenerated = apiToken === null;
+  apiToken ??= randomBytes(24).toString('base64url');
+
+  const username = str('ERP_USERNAME') ?? 'default';
+  if (!ACCOUNT_NAME.test(username)) problems.push(`ERP_USERNAME=${JSON.stringify(username)}: use letters, digits, ".", "_" or "-" (at most 64)`);
+  const serviceAccount: ErpAccount = { name: username, password: str('ERP_PASSWORD') };
+  const agentAccounts = parseAccounts(str('ERP_ACCOUNTS'), problems) ?? [serviceAccount];
+
+  const exportDir = str('ERP_EXPORT_DIR') ?? defaults.exportDir ?? null;
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    port,
+    host: str('HOST') ?? '127.0.0.1',
+    dataDir: resolve(str('DATA_DIR') ?? './data'),
+    apiToken,
+    apiTokenGenerated,
+    logLevel,
+    erpUrl,
+    serviceAccount,
+    agentAccounts,
+    exportDir: exportDir === null ? null : resolve(exportDir),
+    chromiumPath: str('CHROMIUM_PATH'),
+    syncConcurrency,
+    timeScale,
+    completenessMin,
+    inspect: ['1', 'true', 'yes'].includes((str('INSPECT') ?? '').toLowerCase()),
+  };
+}
+
+/** `ERP_ACCOUNTS=agent1:secret1,agent2:secret2` (the password may be omitted for a directory source). */
+function parseAccounts(raw: string | null, problems: string[]): ErpAccount[] | null {
+  if (raw === null) return null;
+  const accounts: ErpAccount[] = [];
+  for (const item of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const colon = item.indexOf(':');
+    const name = colon < 0 ? item : item.slice(0, colon);
+    if (!ACCOUNT_NAME.test(name)) {
+      problems.push(`ERP_ACCOUNTS: account name ${JSON.stringify(name)} must use letters, digits, ".", "_" or "-" (at most 64)`);
+      continue;
+    }
+    if (accounts.some((a) => a.name === name)) {
+      problems.push(`ERP_ACCOUNTS: account ${JSON.stringify(name)} is listed twice`);
+      continue;
+    }
+    accounts.push({ name, password: colon < 0 ? null : item.slice(colon + 1) });
+  }
+  if (accounts.length === 0) problems.push('ERP_ACCOUNTS: lists no account (use agent1:password1,agent2:password2)');
+  return accounts;
+}

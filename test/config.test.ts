@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+describe('configuration from the environment', () => {
+  it('runs with no variables at all: one default account serving both roles, a generated token', () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(3000);
+    expect(c.host).toBe('127.0.0.1');
+    expect(c.serviceAccount.name).toBe('default');
+    expect(c.agentAccounts.map((a) => a.name)).toEqual(['default']);
+    expect(c.apiTokenGenerated).toBe(true);
+    expect(c.apiToken.length).toBeGreaterThanOrEqual(24);
+    expect(c.syncConcurrency).toBe(1);
+    expect(c.timeScale).toBe(1);
+  });
+
+  it('reads agent accounts with passwords', () => {
+    const c = loadConfig({ ERP_USERNAME: 'svc', ERP_PASSWORD: 'pw', ERP_ACCOUNTS: 'agent1:a:b, agent2:x' });
+    expect(c.serviceAccount).toEqual({ name: 'svc', password: 'pw' });
+    expect(c.agentAccounts).toEqual([
+      { name: 'agent1', password: 'a:b' },
+      { name: 'agent2', password: 'x' },
+    ]);
+  });
+
+  it('reports every problem at once, one line each', () => {
+    let err: unknown;
+    try {
+      loadConfig({ PORT: 'abc', SYNC_CONCURRENCY: '0', TIME_SCALE: '-3', LOG_LEVEL: 'loud', API_TOKEN: 'short', ERP_URL: 'ftp://x', ERP_ACCOUNTS: 'a b,c,c' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const problems = (err as ConfigError).problems;
+    expect(problems).toHaveLength(8);
+    expect(problems[0]).toBe('PORT="abc": must be an integer port 0–65535');
+    expect(problems.join('\n')).toMatch(/ERP_ACCOUNTS: account "c" is listed twice/);
+  });
+});
