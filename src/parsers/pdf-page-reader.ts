@@ -239,8 +239,14 @@ function collectRects(args: unknown[], ctm: Matrix, out: Rect[]): void {
   flush();
 }
 
-/** Opens a PDF from bytes with pdf.js, quietly (no console output for font warnings). */
+/**
+ * Opens a PDF from bytes with pdf.js, quietly (no console output for font warnings). pdf.js's own worker
+ * code runs on this thread (the caller is already a worker thread): loading it once here, as
+ * `globalThis.pdfjsWorker`, spares pdf.js a dynamic import per document.
+ */
 export async function openPdf(data: Uint8Array): Promise<PDFDocumentProxy> {
+  const g = globalThis as { pdfjsWorker?: unknown };
+  g.pdfjsWorker ??= await import('pdfjs-dist/legacy/build/pdf.worker.mjs');
   return getDocument({ data, verbosity: 0, isEvalSupported: false, useSystemFonts: false, stopAtErrors: true }).promise;
 }
 
