@@ -1,0 +1,201 @@
+/**
+ * Data shapes shared by the policy and the two machines. Everything here is plain JSON (no functions, no
+ * `undefined`, no `Infinity`) because it lives in persisted snapshots. Times are epoch milliseconds.
+ */
+import type { Accounts, FailureClass, ScheduleConfig, Service, TargetId, Trigger } from './catalog.js';
+
+/** Any JSON value. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** Opaque resume point produced by the run (downloaded file + next batch); the machines only store it. */
+export type Checkpoint = JsonValue;
+
+/** The four phases of a run. */
+export type Phase = 'downloading' | 'parsing' | 'applying' | 'finalizing';
+
+/** Counters of a completed run (DESIGN §7 `Run.stats`). */
+export interface RunStats {
+  parsed: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+  orphans: number;
+  unlinked: number;
+}
+
+/** A classified failure. */
+export interface RunError {
+  class: FailureClass;
+  message: string;
+}
+
+/** A trigger that did not become a run (DESIGN §7 `Skip`). */
+export interface Skip {
+  at: number;
+  target: TargetId;
+  trigger: Trigger;
+  reason: SkipReason;
+  detail: string;
+}
+
+/** Why a trigger did not become a run. */
+export type SkipReason = 'COALESCED' | 'NO_PARENT_CHANGES' | 'MISSED' | 'BREAKER_OPEN' | 'UNKNOWN_TARGET';
+
+/** One waiting request. At most one per target (coalescing). */
+export interface QueueEntry {
+  target: TargetId;
+  service: Service;
+  account: string;
+  priority: number;
+  trigger: Trigger;
+  requestedAt: number;
+  /** Requests merged into this entry since it was queued. */
+  merges: number;
+}
+
+/** Why a run was asked to pause. `runtime`: the run stopped on its own (e.g. shutdown) at a checkpoint. */
+export type HoldCause =
+  | { kind: 'lease'; leaseId: string }
+  | { kind: 'operator' }
+  | { kind: 'preempt'; by: TargetId }
+  | { kind: 'runtime' };
+
+/** A started run; it holds its account's mutex until it completes, fails or reports paused. */
+export interface RunningEntry {
+  target: TargetId;
+  service: Service;
+  account: string;
+  priority: number;
+  trigger: Trigger;
+  requestedAt: number;
+  startedAt: number;
+  /** Times this run has been paused by preemption (budget: MAX_PREEMPTIONS). */
+  preemptions: number;
+  /** Set once the run has been told to pause; it keeps the mutex until it reports `paused`. */
+  pauseRequested: HoldCause | null;
+  /** The half-open breaker's single probe run. */
+  probe: boolean;
+  phase: Phase | null;
+  done: number;
+  total: number;
+}
+
+/** A run stopped at a checkpoint, waiting to resume. It does not hold the mutex. */
+export interface PausedEntry {
+  target: TargetId;
+  service: Service;
+  account: string;
+  priority: number;
+  trigger: Trigger;
+  requestedAt: number;
+  pausedAt: number;
+  preemptions: number;
+  cause: HoldCause;
+}
+
+/** `'*'` or one account. */
+export type LeaseScope = string;
+
+/** A priority hold taken by a user operation. */
+export interface Lease {
+  leaseId: string;
+  scope: LeaseScope;
+  reason: string;
+  acquiredAt: number;
+  /** Absolute TTL deadline. */
+  expiresAt: number;
+  /** `pending` until every running target in scope has paused; then `active`. */
+  status: 'pending' | 'active';
+  /** Targets paused (or finished) while this lease was pending. */
+  pausedTargets: TargetId[];
+}
+
+/** Outcome of a target's last finished run. */
+export interface LastRun {
+  outcome: 'completed' | 'failed';
+  at: number;
+  trigger: Trigger;
+  stats: RunStats | null;
+  error: RunError | null;
+}
+
+/** Per-target bookkeeping of the root. */
+export interface TargetRecord {
+  target: TargetId;
+  service: Service;
+  account: string;
+  /** Next slot of the service's schedule, or `null` without an enabled timer. */
+  nextDueAt: number | null;
+  /** A catch-up planned on restore (missed policy `once`). */
+  catchUpAt: number | null;
+  /** Absolute backoff deadline of a failed run that will be retried. */
+  retryAt: number | null;
+  /** Retry number that `retryAt` leads to (1..MAX_RETRY_ATTEMPTS); 0 when not backing off. */
+  retryAttempt: number;
+  lastRun: LastRun | null;
+}
+
+/** Mirror of the `erp` region plus its counters. */
+export interface BreakerState {
+  state: 'closed' | 'open' | 'halfOpen';
+  /** Consecutive `erp-unreachable` failures while closed. */
+  failures: number;
+  /** End of the cooldown while open. */
+  openUntil: number | null;
+  /** The half-open probe, while it runs. */
+  probe: TargetId | null;
+}
+
+/** What the `clock` region armed its single timer for. */
+export interface ClockArm {
+  /** Earliest absolute deadline at arming time, or `null` when none. */
+  deadline: number | null;
+  armedAt: number;
+  /** When the timer wakes: the deadline, capped at MAX_TIMER_DELAY_MS after arming. */
+  wakeAt: number;
+}
+
+/** An operator pause. `transient` pauses (graceful shutdown) are lifted by `orchestrator.restored`. */
+export interface OperatorPause {
+  reason: string;
+  since: number;
+  transient: boolean;
+}
+
+/** The root's context: every lock, queue, lease and deadline of the product. */
+export interface OrchestratorContext {
+  /** Latest time seen in an event (or the deadline a timer fired for). */
+  now: number;
+  /** Anchor of every schedule grid: slot k of a service is bootAt + offset + k × interval. */
+  bootAt: number;
+  timeScale: number;
+  concurrency: number;
+  accounts: Accounts;
+  schedules: Record<Service, ScheduleConfig>;
+  targets: Record<TargetId, TargetRecord>;
+  queue: QueueEntry[];
+  running: Record<TargetId, RunningEntry>;
+  paused: Record<TargetId, PausedEntry>;
+  leases: Lease[];
+  operatorPause: OperatorPause | null;
+  breaker: BreakerState;
+  /** State of the jitter PRNG (mulberry32), so jitter is deterministic and survives restore. */
+  rngState: number;
+  clock: ClockArm;
+}
+
+/** Input of the root; ignored on restore (the snapshot's context wins) except what `orchestrator.restored` carries. */
+export interface OrchestratorInput {
+  accounts: Accounts;
+  /** SYNC_CONCURRENCY: global cap on running targets (default 1). */
+  concurrency?: number;
+  /** TIME_SCALE: divides every interval, offset, backoff, spacing and cooldown (default 1). */
+  timeScale?: number;
+  /** Persisted schedule overrides per service. */
+  schedules?: Partial<Record<Service, Partial<ScheduleConfig>>>;
+  /** First boot time: anchor of every schedule grid. */
+  bootAt: number;
+  /** Seed of the jitter PRNG (tests pass a fixed one). */
+  random?: number;
+}
