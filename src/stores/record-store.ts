@@ -8,8 +8,11 @@ import type { ExportRecord } from '../parsers/types.js';
  * fields. Every method throws `StoreError` on a storage failure.
  */
 export interface RecordStore {
-  /** Hash and soft-delete state of every row of `type` in scope, by key. */
-  readState(type: ExportType, account: string): Map<string, RowState>;
+  /**
+   * Hash and soft-delete state of the rows of `type` in scope, by key: of the rows with the given keys
+   * (absent keys are absent from the map), or of every row when `keys` is omitted.
+   */
+  readState(type: ExportType, account: string, keys?: readonly string[]): Map<string, RowState>;
   /** Rows of `type` in scope that are not soft-deleted. */
   countActive(type: ExportType, account: string): number;
   /**

@@ -18,6 +18,7 @@ interface TableStatements {
   readonly state: Statement;
   readonly countActive: Statement;
   readonly activeKeys: Statement;
+  readonly stateOf: Statement;
   readonly upsert: Statement;
   readonly softDelete: Statement;
 }
@@ -32,9 +33,10 @@ export class SqliteRecordStore implements RecordStore {
     readonly spec: DatabaseSpec,
   ) {}
 
-  readState(type: ExportType, account: string): Map<string, RowState> {
+  readState(type: ExportType, account: string, keys?: readonly string[]): Map<string, RowState> {
     return this.guard(`reading ${type}`, () => {
       const s = this.table(type);
+      if (keys) return this.readStateOf(s, account, keys);
       const state = new Map<string, RowState>();
       const keyCount = s.layout.keyColumns.length;
       for (const row of s.state.raw().iterate(...scope(s.layout, account)) as Iterable<unknown[]>) {
@@ -42,6 +44,17 @@ export class SqliteRecordStore implements RecordStore {
       }
       return state;
     });
+  }
+
+  /** Point lookups by primary key: an apply reads one batch's rows at a time, never the whole table. */
+  private readStateOf(s: TableStatements, account: string, keys: readonly string[]): Map<string, RowState> {
+    const state = new Map<string, RowState>();
+    const where = scope(s.layout, account);
+    for (const key of keys) {
+      const row = s.stateOf.raw().get(...where, ...(JSON.parse(key) as FieldValue[])) as [string, number] | undefined;
+      if (row) state.set(key, { hash: row[0], deleted: row[1] === 1 });
+    }
+    return state;
   }
 
   countActive(type: ExportType, account: string): number {
@@ -125,6 +138,7 @@ function prepareTable(db: SqliteDatabase, layout: TableLayout): TableStatements 
   return {
     layout,
     state: db.prepare(`SELECT ${keys}, hash, deleted_at IS NOT NULL FROM ${t} WHERE ${inScope}`),
+    stateOf: db.prepare(`SELECT hash, deleted_at IS NOT NULL FROM ${t} WHERE ${inScope} AND ${keyMatch}`),
     countActive: db.prepare(`SELECT COUNT(*) FROM ${t} WHERE ${inScope} AND deleted_at IS NULL`),
     activeKeys: db.prepare(`SELECT ${keys} FROM ${t} WHERE ${inScope} AND deleted_at IS NULL ORDER BY ${keys}`),
     upsert: db.prepare(

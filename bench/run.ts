@@ -1,0 +1,25 @@
+import { join } from 'node:path';
+import { benchDataPath } from './data-path.bench.js';
+import { formatReport, writeResults, type BenchSection } from './report.js';
+
+/**
+ * `npm run bench`: runs every benchmark section, prints one table of ratios measured side by side in
+ * this run, and writes it to `bench/results.json`. Exits non-zero when a goal is missed.
+ * `npm run bench -- data-path` runs only the named sections.
+ */
+const SECTIONS: Record<string, (log: (line: string) => void) => Promise<BenchSection['rows']>> = {
+  'data-path': benchDataPath,
+};
+
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const log = (line: string): void => void process.stdout.write(`${line}\n`);
+const sections: BenchSection[] = [];
+for (const [name, run] of Object.entries(SECTIONS)) {
+  if (wanted.length > 0 && !wanted.includes(name)) continue;
+  log(`# ${name}`);
+  sections.push({ section: name, rows: await run(log) });
+}
+const report = formatReport(sections);
+log(report);
+writeResults(join(import.meta.dirname, 'results.json'), sections);
+process.exitCode = sections.some((s) => s.rows.some((r) => !r.pass)) ? 1 : 0;
