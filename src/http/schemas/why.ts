@@ -1,0 +1,53 @@
+import { Type, type Static } from 'typebox';
+import type { Why, WhyReason } from '../../../machines/index.js';
+import type { IsoTimes } from '../../runtime/runtime-port.js';
+import { IsoTime, ServiceEnum, TargetName, type Assert, type Same } from './common.js';
+
+const WhyCode = Type.Enum(
+  ['RUNNING', 'MUTEX_HELD', 'QUEUED', 'LEASE', 'OPERATOR_PAUSE', 'PREEMPTED', 'BACKOFF', 'BREAKER_OPEN', 'NEXT_DUE', 'DISABLED'],
+  { description: 'reason code' },
+);
+
+/** One reason; the optional fields repeat `detail` in structured form. */
+export const WhyReasonSchema = Type.Object({
+  code: WhyCode,
+  detail: Type.String(),
+  until: Type.Optional(IsoTime('end of a lease, backoff or breaker cooldown')),
+  at: Type.Optional(IsoTime('next due time')),
+  by: Type.Optional(Type.Array(TargetName, { description: 'targets holding the mutex, preempting or probing' })),
+  position: Type.Optional(Type.Integer({ description: '1-based queue position' })),
+  leaseId: Type.Optional(Type.String()),
+  attempt: Type.Optional(Type.Integer({ description: 'retry number' })),
+});
+
+/** DESIGN §7 `Why` with ISO times. */
+export const WhySchema = Type.Object({
+  target: TargetName,
+  state: Type.String({ description: 'state of the target actor, e.g. idle, running.applying, paused' }),
+  reasons: Type.Array(WhyReasonSchema, { description: 'most immediate first' }),
+});
+
+/** `GET /api/sync/:service/why` body. */
+export const WhyBody = Type.Object(
+  { service: ServiceEnum, targets: Type.Array(WhySchema) },
+  {
+    examples: [
+      {
+        service: 'customers',
+        targets: [
+          {
+            target: 'customers@default',
+            state: 'idle',
+            reasons: [
+              { code: 'QUEUED', detail: 'position 1 in the queue', position: 1 },
+              { code: 'MUTEX_HELD', detail: 'account default is busy with orders@default', by: ['orders@default'] },
+            ],
+          },
+        ],
+      },
+    ],
+  },
+);
+
+export type _WhyReasonMatches = Assert<Same<Static<typeof WhyReasonSchema>, IsoTimes<WhyReason>>>;
+export type _WhyMatches = Assert<Same<Static<typeof WhySchema>, IsoTimes<Why>>>;

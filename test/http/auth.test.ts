@@ -1,0 +1,86 @@
+import { Writable } from 'node:stream';
+import type { InjectOptions } from 'fastify';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { TOKEN, testApp } from './harness.js';
+
+/** One request per protected route, each valid apart from its credentials. */
+const PROTECTED: InjectOptions[] = [
+  { method: 'GET', url: '/api/sync/status' },
+  { method: 'POST', url: '/api/sync/orders', payload: { priority: 5 } },
+  { method: 'POST', url: '/api/sync/all' },
+  { method: 'GET', url: '/api/sync/orders/why' },
+  { method: 'GET', url: '/api/sync/schedule' },
+  { method: 'POST', url: '/api/sync/schedule', payload: { service: 'orders', enabled: false } },
+  { method: 'POST', url: '/api/sync/pause', payload: { reason: 'maintenance' } },
+  { method: 'POST', url: '/api/sync/resume' },
+  { method: 'POST', url: '/api/priority/leases', payload: { reason: 'new order' } },
+  { method: 'DELETE', url: '/api/priority/leases/lease-1' },
+  { method: 'GET', url: '/api/sync/runs' },
+  { method: 'GET', url: '/api/sync/skips' },
+];
+
+const CREDENTIALS = [
+  { name: 'no Authorization header', headers: {}, message: 'missing bearer token', challenge: 'Bearer' },
+  { name: 'a wrong token', headers: { authorization: 'Bearer not-the-token-at-all' }, message: 'invalid token', challenge: 'Bearer error="invalid_token"' },
+  { name: 'the token with one character more', headers: { authorization: `Bearer ${TOKEN}x` }, message: 'invalid token', challenge: 'Bearer error="invalid_token"' },
+  { name: 'the right token under the Basic scheme', headers: { authorization: `Basic ${TOKEN}` }, message: 'missing bearer token', challenge: 'Bearer' },
+  { name: 'the bare token without a scheme', headers: { authorization: TOKEN }, message: 'missing bearer token', challenge: 'Bearer' },
+  { name: 'an empty bearer token', headers: { authorization: 'Bearer ' }, message: 'missing bearer token', challenge: 'Bearer' },
+];
+
+describe('bearer token', () => {
+  describe.each(CREDENTIALS)('with $name', ({ headers, message, challenge }) => {
+    it.each(PROTECTED.map((request) => [`${request.method} ${request.url}`, request] as const))(
+      'refuses %s with 401 before touching the runtime',
+      async (_name, request) => {
+        const { app, runtime } = await testApp();
+        const res = await app.inject({ ...request, headers });
+        expect(res.statusCode).toBe(401);
+        expect(res.json()).toEqual({ error: 'Unauthorized', message, statusCode: 401 });
+        expect(res.headers['www-authenticate']).toBe(challenge);
+        expect(runtime.calls).toEqual([]);
+      },
+    );
+  });
+
+  it('accepts the token on every protected route', async () => {
+    const { call } = await testApp();
+    for (const request of PROTECTED) {
+      const res = await call(request);
+      expect(res.statusCode, `${request.method} ${request.url}`).toBeLessThan(300);
+    }
+  });
+
+  it('accepts the scheme in any case', async () => {
+    const { app } = await testApp();
+    const res = await app.inject({ url: '/api/sync/status', headers: { authorization: `bearer ${TOKEN}` } });
+    expect(res.statusCode).toBe(200);
+  });
+
+  it('leaves GET /api/health public, even with a wrong token', async () => {
+    const { app } = await testApp();
+    expect((await app.inject({ url: '/api/health' })).statusCode).toBe(200);
+    expect((await app.inject({ url: '/api/health', headers: { authorization: 'Bearer wrong' } })).statusCode).toBe(200);
+  });
+
+  it('never writes the token to the log, even through a serializer that logs headers', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const logger = pino(
+      { level: 'trace', serializers: { req: (req: { method: string; url: string; headers: unknown }) => ({ method: req.method, url: req.url, headers: req.headers }) } },
+      sink,
+    );
+    const { call } = await testApp({ logger });
+    await call({ url: '/api/sync/status' });
+    const log = lines.join('');
+    expect(log).toContain('/api/sync/status');
+    expect(log).toContain('[Redacted]');
+    expect(log).not.toContain(TOKEN);
+  });
+});

@@ -1,0 +1,26 @@
+import type { FastifyInstance, InjectOptions } from 'fastify';
+import { afterEach } from 'vitest';
+import { buildApp, type AppDeps } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { RuntimeDouble } from './runtime-double.js';
+
+/** The token every test app is configured with. */
+export const TOKEN = 'test-token-0123456789abcdef';
+/** The header that carries it. */
+export const AUTH = { authorization: `Bearer ${TOKEN}` };
+
+const open: FastifyInstance[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((app) => app.close()));
+});
+
+/** A built (not listening) app over a fresh runtime double; closed after the test. */
+export async function testApp(overrides: Partial<Omit<AppDeps, 'runtime' | 'config'>> = {}) {
+  const runtime = new RuntimeDouble();
+  const config = loadConfig({ API_TOKEN: TOKEN });
+  const app = await buildApp({ runtime, config, ...overrides });
+  open.push(app);
+  /** `inject` with the bearer token. */
+  const call = (options: InjectOptions) => app.inject({ ...options, headers: { ...AUTH, ...options.headers } });
+  return { app, runtime, call };
+}
