@@ -601,7 +601,7 @@ function waitingReasons(context: OrchestratorContext, target: TargetId): WhyReas
 function holdReasons(context: OrchestratorContext, account: string): WhyReason[] {
   const reasons: WhyReason[] = coveringLeases(context.leases, account).map((lease) => ({
     code: 'LEASE',
-    detail: `lease ${lease.leaseId} (${lease.reason}) on ${lease.scope} until ${lease.expiresAt}`,
+    detail: `lease ${lease.leaseId} (${lease.reason}) on ${lease.scope} until ${iso(lease.expiresAt)}`,
     leaseId: lease.leaseId,
     until: lease.expiresAt,
   }));
@@ -622,7 +622,7 @@ function mutexReasons(context: OrchestratorContext, account: string): WhyReason[
 
 function breakerReasons(breaker: BreakerState): WhyReason[] {
   if (breaker.state === 'open' && breaker.openUntil !== null) {
-    return [{ code: 'BREAKER_OPEN', detail: `ERP circuit open until ${breaker.openUntil}`, until: breaker.openUntil }];
+    return [{ code: 'BREAKER_OPEN', detail: `ERP circuit open until ${iso(breaker.openUntil)}`, until: breaker.openUntil }];
   }
   if (breaker.state === 'halfOpen' && breaker.probe !== null) {
     return [{ code: 'BREAKER_OPEN', detail: `ERP circuit half-open: waiting for probe ${breaker.probe}`, by: [breaker.probe] }];
@@ -632,15 +632,15 @@ function breakerReasons(breaker: BreakerState): WhyReason[] {
 
 function backoffReasons(record: TargetRecord): WhyReason[] {
   if (record.retryAt === null) return [];
-  const detail = `retry ${record.retryAttempt} after a failure, at ${record.retryAt}`;
+  const detail = `retry ${record.retryAttempt} after a failure, at ${iso(record.retryAt)}`;
   return [{ code: 'BACKOFF', detail, attempt: record.retryAttempt, until: record.retryAt }];
 }
 
 function scheduleReasons(context: OrchestratorContext, record: TargetRecord): WhyReason[] {
   if (record.catchUpAt !== null) {
-    return [{ code: 'NEXT_DUE', detail: `catch-up of a missed slot at ${record.catchUpAt}`, at: record.catchUpAt }];
+    return [{ code: 'NEXT_DUE', detail: `catch-up of a missed slot at ${iso(record.catchUpAt)}`, at: record.catchUpAt }];
   }
-  if (record.nextDueAt !== null) return [{ code: 'NEXT_DUE', detail: `next slot at ${record.nextDueAt}`, at: record.nextDueAt }];
+  if (record.nextDueAt !== null) return [{ code: 'NEXT_DUE', detail: `next slot at ${iso(record.nextDueAt)}`, at: record.nextDueAt }];
   const schedule = context.schedules[record.service];
   const detail =
     schedule.intervalMs === null
@@ -652,4 +652,9 @@ function scheduleReasons(context: OrchestratorContext, record: TargetRecord): Wh
 function chainedHint(service: Service): string {
   const parent = chainParentOf(service);
   return parent === undefined ? '' : ` or after ${parent} reports changes`;
+}
+
+/** An epoch-ms time as operators read it in a reason's detail (the `until`/`at` fields keep the number). */
+function iso(ms: number | null): string {
+  return ms === null ? 'unknown' : new Date(ms).toISOString();
 }
