@@ -1,0 +1,162 @@
+/**
+ * What the simulated ERP knows, and how it changes over simulated time: one shared dataset (products,
+ * prices) and one dataset per account (customers, orders, DDT, invoices), all seeded, evolved by
+ * `mutateDataset` as simulated hours pass. Rendered exports are cached per dataset version, so that a
+ * test firing thirty exports renders each PDF once.
+ */
+import { EXPORT_TABLES, type ExportType } from '../parsers/export-tables.js';
+import type { ExportRecord } from '../parsers/types.js';
+import { isoDateTime, maxIso, toLocalMs } from './calendar.js';
+import { DEFAULT_NOW, generateDataset, mutateDataset, type Dataset } from './dataset.js';
+import { renderExport } from './render-export.js';
+import type { FilterContext, SimulatedFilter } from './simulator-lists.js';
+
+/** Records per dataset; DDT and invoices follow from the orders. */
+export interface SimulatorDatasetSize {
+  /** Customers per account. */
+  customers: number;
+  /** Orders per account. */
+  orders: number;
+  /** Products, shared by all accounts. */
+  products: number;
+  /** Price rows, shared by all accounts. */
+  prices: number;
+}
+
+/** Shares of each export's records changed, added and removed per simulated hour. */
+export interface MutationRates {
+  changeShare: number;
+  addShare: number;
+  removeShare: number;
+}
+
+/**
+ * Small enough that a browser run, its parse and a test of thirty runs stay quick on two cores, large
+ * enough that every export spans several cycles and a "this month" filter leaves a visible gap.
+ */
+export const DEFAULT_SIMULATOR_SIZE: SimulatorDatasetSize = { customers: 60, orders: 120, products: 120, prices: 150 };
+
+/** A few percent per hour: a sync every 30–60 minutes sees a realistic handful of changes. */
+export const DEFAULT_MUTATION_RATES: MutationRates = { changeShare: 0.02, addShare: 0.01, removeShare: 0.002 };
+
+/** Options of `SimulatorData`. */
+export interface SimulatorDataOptions {
+  seed: string | number;
+  accounts: readonly string[];
+  size: SimulatorDatasetSize;
+  rates: MutationRates;
+  /** Simulated present at version 1, `YYYY-MM-DDTHH:mm:ss` (default `DEFAULT_NOW`). */
+  start?: string;
+}
+
+/** How an export is to be rendered. */
+export interface RenderRequest {
+  service: ExportType;
+  account: string;
+  variant: string;
+  filter: SimulatedFilter | null;
+}
+
+const SHARED = '__shared__';
+const HOUR_MS = 3_600_000;
+/** Rendered PDFs kept: every list of a few accounts under two filters and a changed layout. */
+const RENDER_CACHE_SIZE = 48;
+
+/** The simulated ERP's data. */
+export class SimulatorData {
+  private readonly datasets = new Map<string, Dataset>();
+  private readonly cache = new Map<string, Promise<Buffer>>();
+  private readonly start: string;
+  private hours = 0;
+  /** Bumped on every change; part of every cache key. */
+  version = 1;
+
+  constructor(private readonly options: SimulatorDataOptions) {
+    this.start = options.start ?? DEFAULT_NOW;
+    const { size, seed } = options;
+    // Products and prices are seeded by `seed` alone, so the shared dataset is the same for every account.
+    this.datasets.set(SHARED, generateDataset({ seed, account: SHARED, customers: 0, orders: 0, products: size.products, prices: size.prices, now: this.start }));
+    for (const account of options.accounts) {
+      this.datasets.set(account, generateDataset({ seed, account, customers: size.customers, orders: size.orders, products: 0, prices: 0, now: this.start }));
+    }
+  }
+
+  /** The accounts that have data. */
+  get accounts(): string[] {
+    return [...this.datasets.keys()].filter((k) => k !== SHARED);
+  }
+
+  /** Simulated hours since the start. */
+  get hoursAdvanced(): number {
+    return this.hours;
+  }
+
+  /** The simulated clock, `YYYY-MM-DDTHH:mm:ss`. */
+  get now(): string {
+    return isoDateTime(toLocalMs(this.start) + this.hours * HOUR_MS);
+  }
+
+  /**
+   * The ERP's "today": the simulated clock's date, or the newest order's when the dataset has moved
+   * past it (`mutateDataset` dates new documents a day or more after the newest order).
+   */
+  filterContext(): FilterContext {
+    let today = this.now.slice(0, 10);
+    for (const account of this.accounts) {
+      for (const order of this.datasets.get(account)?.orders ?? []) today = maxIso(today, String(order.createdAt).slice(0, 10));
+    }
+    return { today, monthStart: `${today.slice(0, 8)}01` };
+  }
+
+  /** Every record of an export an account can see, in list order, before any filter. */
+  records(service: ExportType, account: string): readonly ExportRecord[] {
+    const dataset = this.datasets.get(EXPORT_TABLES[service].perAccount ? account : SHARED);
+    if (!dataset) throw new Error(`unknown account ${account}`);
+    return dataset[service];
+  }
+
+  /** The records an export shows under a filter. */
+  visible(service: ExportType, account: string, filter: SimulatedFilter | null): ExportRecord[] {
+    const records = this.records(service, account);
+    if (!filter) return [...records];
+    const context = this.filterContext();
+    return records.filter((r) => filter.keep(r, context));
+  }
+
+  /**
+   * Advances the simulated clock: per export, `rates × hours` of the records change, appear and
+   * disappear (capped at all of them); open orders move on to delivered and invoiced, gaining DDT and
+   * invoices. Returns the new version.
+   */
+  advance(hours: number): number {
+    if (!(hours > 0)) return this.version;
+    const share = (rate: number): number => Math.min(1, rate * hours);
+    for (const [key, dataset] of this.datasets) {
+      const mutated = mutateDataset(dataset, {
+        seed: `${this.options.seed}/${key}/${this.version}`,
+        changeShare: share(this.options.rates.changeShare),
+        addShare: share(this.options.rates.addShare),
+        removeShare: share(this.options.rates.removeShare),
+      });
+      this.datasets.set(key, mutated);
+    }
+    this.hours += hours;
+    this.version++;
+    this.cache.clear();
+    return this.version;
+  }
+
+  /** The export as the ERP renders it (cached per version, layout, account and filter). */
+  render(request: RenderRequest): Promise<Buffer> {
+    const owner = EXPORT_TABLES[request.service].perAccount ? request.account : SHARED;
+    const key = [this.version, request.service, owner, request.variant, request.filter?.code ?? ''].join('|');
+    let pdf = this.cache.get(key);
+    if (!pdf) {
+      pdf = renderExport(request.service, this.visible(request.service, request.account, request.filter), { variant: request.variant });
+      pdf.catch(() => this.cache.delete(key));
+      if (this.cache.size >= RENDER_CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as string);
+      this.cache.set(key, pdf);
+    }
+    return pdf;
+  }
+}

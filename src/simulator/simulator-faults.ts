@@ -1,0 +1,151 @@
+/**
+ * The simulator's switchable faults: the ways the real ERP has been seen to fail, set at start or through
+ * `POST /__admin/faults`. A switch is `true` (on until switched off), a number (on for the next N
+ * occurrences, so a test can show that a retry succeeds) or `false`/`0` (off).
+ */
+import { EXPORT_TYPES, type ExportType } from '../parsers/export-tables.js';
+import { LAYOUTS } from './layouts.js';
+
+/** On (`true`), off (`false`, `0`) or on for the next N occurrences. */
+export type FaultSwitch = boolean | number;
+
+/** Faults that stay in force until changed. */
+export interface FaultSettings {
+  /** Every HTML page (login, list views) answers this many milliseconds late. */
+  slowPagesMs?: number;
+  /** List views (and their export post-backs) answer HTTP 500. */
+  http500?: FaultSwitch;
+  /** Logins are refused even with the right password (a locked account, a maintenance window). */
+  refuseLogin?: FaultSwitch;
+  /** An export sends about half of its bytes, then nothing more, never ending the response. */
+  stallDownload?: FaultSwitch;
+  /** An export ends at 60 % of its bytes, without `%%EOF`. */
+  truncatePdf?: FaultSwitch;
+  /** Column layout per export (a `LAYOUTS` variant name, e.g. customers `8p`); `null` restores the default. */
+  layout?: Partial<Record<ExportType, string | null>>;
+}
+
+/** One-off actions carried out when posted. */
+export interface FaultActions {
+  /** Clears every fault first. */
+  reset?: boolean;
+  /** Ends every session now (the next navigation of any user redirects to `Login.aspx`). */
+  expireSessions?: boolean;
+  /**
+   * Leaves "Questo mese" selected in a user's filter combo, as an agent may (ERP-EXPORTS §8): for one
+   * account or all, one list or every list with a filter.
+   */
+  stickyFilter?: { account?: string; service?: ExportType };
+}
+
+/** The body of `POST /__admin/faults`. */
+export type FaultRequest = FaultSettings & FaultActions;
+
+/** Current faults as reported by the admin API. */
+export interface FaultState {
+  slowPagesMs: number;
+  http500: FaultSwitch;
+  refuseLogin: FaultSwitch;
+  stallDownload: FaultSwitch;
+  truncatePdf: FaultSwitch;
+  layout: Partial<Record<ExportType, string>>;
+}
+
+/** The faults that fire per occurrence. */
+export type CountedFault = 'http500' | 'refuseLogin' | 'stallDownload' | 'truncatePdf';
+
+const COUNTED: readonly CountedFault[] = ['http500', 'refuseLogin', 'stallDownload', 'truncatePdf'];
+
+const SWITCH_SCHEMA = { anyOf: [{ type: 'boolean' }, { type: 'integer', minimum: 0 }] } as const;
+
+/** JSON schema of `FaultRequest` (unknown fields are refused, so a typo does not silently do nothing). */
+export const FAULT_REQUEST_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    slowPagesMs: { type: 'integer', minimum: 0, maximum: 600_000 },
+    http500: SWITCH_SCHEMA,
+    refuseLogin: SWITCH_SCHEMA,
+    stallDownload: SWITCH_SCHEMA,
+    truncatePdf: SWITCH_SCHEMA,
+    layout: {
+      type: 'object',
+      additionalProperties: false,
+      properties: Object.fromEntries(EXPORT_TYPES.map((t) => [t, { anyOf: [{ type: 'string', enum: Object.keys(LAYOUTS[t]) }, { type: 'null' }] }])),
+    },
+    reset: { type: 'boolean' },
+    expireSessions: { type: 'boolean' },
+    stickyFilter: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { account: { type: 'string' }, service: { type: 'string', enum: [...EXPORT_TYPES] } },
+    },
+  },
+} as const;
+
+/** Remaining occurrences: `Infinity` for a switch that is simply on. */
+const remaining = (value: FaultSwitch): number => (value === true ? Number.POSITIVE_INFINITY : value === false ? 0 : value);
+const asSwitch = (count: number): FaultSwitch => (count === Number.POSITIVE_INFINITY ? true : count === 0 ? false : count);
+
+/** The simulator's fault state. */
+export class Faults {
+  private slowPagesMs = 0;
+  private readonly counts = new Map<CountedFault, number>();
+  private readonly layout = new Map<ExportType, string>();
+
+  constructor(initial: FaultSettings = {}) {
+    this.apply(initial);
+  }
+
+  /** Merges settings into the current faults (fields not given stay as they are). */
+  apply(settings: FaultSettings): void {
+    if (settings.slowPagesMs !== undefined) this.slowPagesMs = settings.slowPagesMs;
+    for (const name of COUNTED) {
+      const value = settings[name];
+      if (value !== undefined) this.counts.set(name, remaining(value));
+    }
+    for (const [type, variant] of Object.entries(settings.layout ?? {}) as [ExportType, string | null][]) {
+      if (variant === null) this.layout.delete(type);
+      else if (!LAYOUTS[type][variant]) throw new Error(`${type} has no layout variant ${variant}`);
+      else this.layout.set(type, variant);
+    }
+  }
+
+  /** Switches every fault off. */
+  reset(): void {
+    this.slowPagesMs = 0;
+    this.counts.clear();
+    this.layout.clear();
+  }
+
+  /** True when the fault is on; uses up one occurrence of a counted switch. */
+  take(name: CountedFault): boolean {
+    const left = this.counts.get(name) ?? 0;
+    if (left <= 0) return false;
+    this.counts.set(name, left - 1);
+    return true;
+  }
+
+  /** Delay of every page, ms. */
+  get pageDelayMs(): number {
+    return this.slowPagesMs;
+  }
+
+  /** The layout variant an export is rendered in now, or undefined for its default. */
+  layoutOf(type: ExportType): string | undefined {
+    return this.layout.get(type);
+  }
+
+  /** The current faults, as JSON. */
+  snapshot(): FaultState {
+    const count = (name: CountedFault): FaultSwitch => asSwitch(this.counts.get(name) ?? 0);
+    return {
+      slowPagesMs: this.slowPagesMs,
+      http500: count('http500'),
+      refuseLogin: count('refuseLogin'),
+      stallDownload: count('stallDownload'),
+      truncatePdf: count('truncatePdf'),
+      layout: Object.fromEntries(this.layout),
+    };
+  }
+}

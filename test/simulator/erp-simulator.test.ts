@@ -1,0 +1,319 @@
+import { request as httpRequest } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { EXPORT_TYPES } from '../../src/parsers/export-tables.js';
+import { buildErpSimulator, startErpSimulator, type ErpSimulatorOptions } from '../../src/simulator/erp-simulator.js';
+import type { DatasetReport, FaultsReport, SimulatorStateReport } from '../../src/simulator/simulator-admin.js';
+import { SIMULATED_LISTS } from '../../src/simulator/simulator-lists.js';
+
+const ACCOUNTS = [
+  { name: 'agent1', password: 'pw1' },
+  { name: 'agent2', password: 'pw2' },
+];
+const SMALL = { customers: 20, orders: 40, products: 30, prices: 40 };
+
+let apps: FastifyInstance[] = [];
+afterEach(async () => {
+  await Promise.all(apps.map((a) => a.close()));
+  apps = [];
+});
+
+function simulator(options: ErpSimulatorOptions = {}): FastifyInstance {
+  const app = buildErpSimulator({ accounts: ACCOUNTS, size: SMALL, loadingDelayMs: 0, ...options });
+  apps.push(app);
+  return app;
+}
+
+const form = (fields: Record<string, string>) => ({
+  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  payload: new URLSearchParams(fields).toString(),
+});
+
+async function login(app: FastifyInstance, name = 'agent1', password = 'pw1', returnUrl = '/SALESTABLE_ListView_Agent/'): Promise<LightMyRequestResponse> {
+  return app.inject({ method: 'POST', url: `/Login.aspx?ReturnUrl=${encodeURIComponent(returnUrl)}`, ...form({ UserName: name, Password: password }) });
+}
+
+/** Logs in and returns the session cookie header. */
+async function session(app: FastifyInstance, name = 'agent1', password = 'pw1'): Promise<string> {
+  const res = await login(app, name, password);
+  expect(res.statusCode).toBe(302);
+  const cookie = String(res.headers['set-cookie']).split(';')[0]!;
+  expect(cookie).toMatch(/^ASP\.NET_SessionId=/);
+  return cookie;
+}
+
+const state = async (app: FastifyInstance): Promise<SimulatorStateReport> => (await app.inject('/__admin/state')).json();
+const faults = async (app: FastifyInstance, body: object): Promise<LightMyRequestResponse> => app.inject({ method: 'POST', url: '/__admin/faults', payload: body });
+const dataset = async (app: FastifyInstance, service: string, account: string, filter = 'all'): Promise<DatasetReport> =>
+  (await app.inject(`/__admin/dataset?service=${service}&account=${account}&filter=${filter}`)).json();
+
+async function exportPdf(app: FastifyInstance, cookie: string, path = '/SALESTABLE_ListView_Agent/'): Promise<LightMyRequestResponse> {
+  return app.inject({ method: 'POST', url: path, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: '__EVENTTARGET=Vertical%24mainMenu&__EVENTARGUMENT=Export%3APDF' });
+}
+
+async function setFilter(app: FastifyInstance, cookie: string, path: string, value: string): Promise<LightMyRequestResponse> {
+  const payload = new URLSearchParams({ __EVENTTARGET: 'Vertical$FilterCombo', __EVENTARGUMENT: value }).toString();
+  return app.inject({ method: 'POST', url: path, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload });
+}
+
+describe('login and sessions', () => {
+  it('serves a login form with user name, password and a login button', async () => {
+    const res = await simulator().inject('/Login.aspx');
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toMatch(/<input type="text"[^>]*name="UserName"/);
+    expect(res.body).toMatch(/<input type="password"[^>]*name="Password"/);
+    expect(res.body).toMatch(/<input type="submit"[^>]*value="Accedi"/);
+  });
+
+  it('sends a visitor without session to Login.aspx with a ReturnUrl', async () => {
+    const res = await simulator().inject('/SALESTABLE_ListView_Agent/');
+    expect(res.statusCode).toBe(302);
+    expect(res.headers.location).toBe('/Login.aspx?ReturnUrl=%2FSALESTABLE_ListView_Agent%2F');
+  });
+
+  it('logs in with the right password, sets a session cookie and returns to the ReturnUrl', async () => {
+    const app = simulator();
+    const res = await login(app);
+    expect(res.statusCode).toBe(302);
+    expect(res.headers.location).toBe('/SALESTABLE_ListView_Agent/');
+    expect(String(res.headers['set-cookie'])).toMatch(/ASP\.NET_SessionId=[\w-]+; path=\/; HttpOnly/);
+    expect((await state(app)).logins).toEqual({ agent1: { succeeded: 1, refused: 0 } });
+  });
+
+  it('refuses a wrong password, shows why and counts the refusal', async () => {
+    const app = simulator();
+    const res = await login(app, 'agent1', 'wrong');
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['set-cookie']).toBeUndefined();
+    expect(res.body).toContain('Nome utente o password non validi.');
+    expect((await state(app)).logins.agent1).toEqual({ succeeded: 0, refused: 1 });
+  });
+
+  it('expires a session after the idle time: the next navigation goes back to Login.aspx', async () => {
+    let now = 1_000_000;
+    const app = simulator({ sessionIdleMs: 60_000, now: () => now });
+    const cookie = await session(app);
+    now += 59_000;
+    expect((await app.inject({ url: '/SALESTABLE_ListView_Agent/', headers: { cookie } })).statusCode).toBe(200);
+    now += 61_000;
+    const res = await app.inject({ url: '/CUSTTABLE_ListView_Agent/', headers: { cookie } });
+    expect(res.statusCode).toBe(302);
+    expect(res.headers.location).toBe('/Login.aspx?ReturnUrl=%2FCUSTTABLE_ListView_Agent%2F');
+  });
+
+  it('never redirects after login to another site', async () => {
+    const res = await login(simulator(), 'agent1', 'pw1', '//evil.example/');
+    expect(res.headers.location).toBe('/Default.aspx');
+  });
+});
+
+describe('list views', () => {
+  it.each(Object.values(SIMULATED_LISTS).map((l) => [l.service, l.path] as const))('serves %s at /%s/ with export menu, loading panel and filter combo', async (service, path) => {
+    const app = simulator();
+    const cookie = await session(app);
+    const res = await app.inject({ url: `/${path}/`, headers: { cookie } });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toMatch(/<li id="Vertical_mainMenu_Menu_DXI\d+_"[^>]*data-command="Export:PDF"><span class="dx-vam">Esporta in PDF<\/span>/);
+    expect(res.body).toContain('id="LoadingPanel" class="dxlpLoadingPanel');
+    if (service === 'products') expect(res.body).not.toContain('<select');
+    else expect(res.body).toMatch(/<select[^>]*name="FilterCombo"/);
+  });
+
+  it('changes the export item id between two starts of the simulator', async () => {
+    const ids = new Set<string>();
+    for (let i = 0; i < 6; i++) ids.add((await state(simulator())).tokens.exportMenuItemId);
+    expect(ids.size).toBeGreaterThan(1);
+  });
+
+  it('offers the filter values of ERP-EXPORTS §8, matched by substring', async () => {
+    const app = simulator();
+    const cookie = await session(app);
+    const expected = { customers: 'All_Customers', orders: 'OrdersAll', ddt: 'PackingSlipsAll', invoices: 'All_invoices', prices: 'ActivePrices' } as const;
+    for (const [service, code] of Object.entries(expected)) {
+      const body = (await app.inject({ url: `/${SIMULATED_LISTS[service as keyof typeof expected].path}/`, headers: { cookie } })).body;
+      expect(body, service).toMatch(new RegExp(`<option value="[^"]*${code}"[^>]*>`));
+      expect(body, service).toContain('Questo mese');
+    }
+    expect((await app.inject({ url: '/SALESTABLE_ListView_Agent/', headers: { cookie } })).body).toMatch(/<option value="[^"]*OrdersAll" selected>Tutti gli ordini<\/option>/);
+  });
+
+  it('remembers a filter per user on the server', async () => {
+    const app = simulator();
+    const one = await session(app, 'agent1', 'pw1');
+    const two = await session(app, 'agent2', 'pw2');
+    const { tokens } = await state(app);
+    const res = await setFilter(app, one, '/SALESTABLE_ListView_Agent/', `${tokens.filterPrefix}OrdersThisMonth`);
+    expect(res.statusCode).toBe(302);
+    const filters = (await state(app)).filters;
+    expect(filters.agent1?.orders?.text).toBe('Questo mese');
+    expect(filters.agent2?.orders?.text).toBe('Tutti gli ordini');
+    const again = await session(app, 'agent1', 'pw1');
+    expect((await app.inject({ url: '/SALESTABLE_ListView_Agent/', headers: { cookie: again } })).body).toMatch(/OrdersThisMonth" selected>Questo mese/);
+    expect((await app.inject({ url: '/SALESTABLE_ListView_Agent/', headers: { cookie: two } })).body).toMatch(/OrdersAll" selected>/);
+  });
+});
+
+describe('exports', () => {
+  it('serves the export as a whole PDF attachment named like the ERP names it', async () => {
+    const app = simulator();
+    const res = await exportPdf(app, await session(app));
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('application/pdf');
+    expect(res.headers['content-disposition']).toBe('attachment; filename="Ordini.pdf"');
+    expect(res.rawPayload.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(res.rawPayload.subarray(-64).toString('latin1')).toContain('%%EOF');
+  });
+
+  it('keeps per-agent data apart and shares products and prices', async () => {
+    const app = simulator();
+    for (const service of EXPORT_TYPES) {
+      const one = await dataset(app, service, 'agent1');
+      const two = await dataset(app, service, 'agent2');
+      expect(one.records.length, service).toBeGreaterThan(0);
+      if (service === 'products' || service === 'prices') expect(two.records, service).toEqual(one.records);
+      else expect(two.records, service).not.toEqual(one.records);
+    }
+  });
+
+  it('limits the export to this month when the user left "Questo mese" selected', async () => {
+    const app = simulator();
+    const cookie = await session(app);
+    const full = await exportPdf(app, cookie);
+    const sticky: FaultsReport = (await faults(app, { stickyFilter: { account: 'agent1', service: 'orders' } })).json();
+    expect(sticky.stickyFilters).toBe(1);
+    const partial = await exportPdf(app, cookie);
+    expect(partial.rawPayload.length).toBeLessThan(full.rawPayload.length);
+    const all = await dataset(app, 'orders', 'agent1');
+    const current = await dataset(app, 'orders', 'agent1', 'current');
+    expect(current.filter?.text).toBe('Questo mese');
+    expect(current.records.length).toBeGreaterThan(0);
+    // Small enough that the completeness guard (70 % of active rows) must catch it.
+    expect(current.records.length).toBeLessThan(all.records.length * 0.7);
+  });
+});
+
+describe('faults', () => {
+  it('answers HTTP 500 on list views for the next N requests', async () => {
+    const app = simulator();
+    const cookie = await session(app);
+    await faults(app, { http500: 1 });
+    expect((await app.inject({ url: '/SALESTABLE_ListView_Agent/', headers: { cookie } })).statusCode).toBe(500);
+    expect((await app.inject({ url: '/SALESTABLE_ListView_Agent/', headers: { cookie } })).statusCode).toBe(200);
+  });
+
+  it('refuses logins with the right password while refuseLogin is on', async () => {
+    const app = simulator();
+    await faults(app, { refuseLogin: true });
+    expect((await login(app)).statusCode).toBe(200);
+    expect((await login(app)).body).toContain('Accesso negato');
+    await faults(app, { refuseLogin: false });
+    expect((await login(app)).statusCode).toBe(302);
+    expect((await state(app)).logins.agent1).toEqual({ succeeded: 1, refused: 2 });
+  });
+
+  it('ends every session on expireSessions', async () => {
+    const app = simulator();
+    const cookie = await session(app);
+    const res: FaultsReport = (await faults(app, { expireSessions: true })).json();
+    expect(res.expiredSessions).toBe(1);
+    expect((await app.inject({ url: '/SALESTABLE_ListView_Agent/', headers: { cookie } })).statusCode).toBe(302);
+    // The export post-back of an expired session goes to the login page too, not to a download.
+    const post = await exportPdf(app, cookie);
+    expect(post.statusCode).toBe(302);
+    expect(post.headers.location).toMatch(/^\/Login\.aspx\?ReturnUrl=/);
+  });
+
+  it('truncates the next export: no %%EOF', async () => {
+    const app = simulator();
+    const cookie = await session(app);
+    await faults(app, { truncatePdf: 1 });
+    const cut = await exportPdf(app, cookie);
+    const whole = await exportPdf(app, cookie);
+    expect(cut.rawPayload.length).toBe(Math.floor(whole.rawPayload.length * 0.6));
+    expect(cut.rawPayload.subarray(-1024).toString('latin1')).not.toContain('%%EOF');
+  });
+
+  it('renders a changed column layout and reports it in the ground truth', async () => {
+    const app = simulator();
+    await faults(app, { layout: { customers: '8p' } });
+    expect((await dataset(app, 'customers', 'agent1')).variant).toBe('8p');
+    await faults(app, { layout: { customers: null } });
+    expect((await dataset(app, 'customers', 'agent1')).variant).toBe('9p');
+  });
+
+  it('slows pages down by slowPagesMs', async () => {
+    const app = simulator();
+    await faults(app, { slowPagesMs: 150 });
+    const started = Date.now();
+    await app.inject('/Login.aspx');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+  });
+
+  it('refuses an unknown fault name and an unknown layout', async () => {
+    const app = simulator();
+    expect((await faults(app, { stallDownlod: true })).statusCode).toBe(400);
+    expect((await faults(app, { layout: { customers: '4p' } })).statusCode).toBe(400);
+    expect((await faults(app, { stickyFilter: { service: 'products' } })).statusCode).toBe(400);
+  });
+
+  it('resets every fault', async () => {
+    const app = simulator({ faults: { http500: true, slowPagesMs: 5, layout: { products: '5p' } } });
+    const res: FaultsReport = (await faults(app, { reset: true })).json();
+    expect(res.faults).toEqual({ slowPagesMs: 0, http500: false, refuseLogin: false, stallDownload: false, truncatePdf: false, layout: {} });
+  });
+
+  it('stalls a download midway over real HTTP: half the bytes, then nothing', async () => {
+    const sim = await startErpSimulator({ accounts: ACCOUNTS, size: SMALL, faults: { stallDownload: 1 } });
+    try {
+      const cookie = await session(sim.app);
+      const received = await new Promise<{ length: number; total: number; ended: boolean }>((resolve, reject) => {
+        const req = httpRequest(`${sim.url}/SALESTABLE_ListView_Agent/`, { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' } }, (res) => {
+          let length = 0;
+          let ended = false;
+          res.on('data', (chunk: Buffer) => (length += chunk.length));
+          res.on('end', () => (ended = true));
+          setTimeout(() => {
+            resolve({ length, total: Number(res.headers['content-length']), ended });
+            req.destroy();
+          }, 400);
+        });
+        req.on('error', (err) => (err.message.includes('aborted') || err.message.includes('socket hang up') ? undefined : reject(err)));
+        req.end('__EVENTTARGET=Vertical%24mainMenu&__EVENTARGUMENT=Export%3APDF');
+      });
+      expect(received.ended).toBe(false);
+      expect(received.length).toBe(Math.floor(received.total * 0.5));
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
+describe('simulated time', () => {
+  it('changes, adds and removes records as hours pass; orders move on', async () => {
+    const app = simulator({ mutationPerHour: { changeShare: 0.05, addShare: 0.05, removeShare: 0.02 } });
+    const before = await dataset(app, 'orders', 'agent1');
+    const res = await app.inject({ method: 'POST', url: '/__admin/advance', payload: { hours: 2 } });
+    expect(res.json()).toMatchObject({ version: 2, hoursAdvanced: 2 });
+    const after = await dataset(app, 'orders', 'agent1');
+    const key = (r: Record<string, unknown>) => String(r.erpId);
+    const beforeKeys = new Set(before.records.map(key));
+    const afterKeys = new Set(after.records.map(key));
+    expect([...afterKeys].some((k) => !beforeKeys.has(k))).toBe(true);
+    expect([...beforeKeys].some((k) => !afterKeys.has(k))).toBe(true);
+    const changed = after.records.filter((r) => {
+      const old = before.records.find((b) => key(b) === key(r));
+      return old && JSON.stringify(old) !== JSON.stringify(r);
+    });
+    expect(changed.length).toBeGreaterThan(0);
+    expect((await state(app)).simulatedNow).toBe('2026-01-20T20:30:00');
+  });
+
+  it('serves the new data in the next export', async () => {
+    const app = simulator();
+    const cookie = await session(app);
+    const first = await exportPdf(app, cookie, '/CUSTINVOICEJOUR_ListView/');
+    await app.inject({ method: 'POST', url: '/__admin/advance', payload: { hours: 5 } });
+    const second = await exportPdf(app, cookie, '/CUSTINVOICEJOUR_ListView/');
+    expect(second.rawPayload.equals(first.rawPayload)).toBe(false);
+  });
+});
