@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { benchBrowser } from './browser.bench.js';
 import { benchDataPath } from './data-path.bench.js';
 import { formatReport, writeResults, type BenchSection } from './report.js';
 
@@ -9,6 +10,11 @@ import { formatReport, writeResults, type BenchSection } from './report.js';
  */
 const SECTIONS: Record<string, (log: (line: string) => void) => Promise<BenchSection['rows']>> = {
   'data-path': benchDataPath,
+  browser: async (log) => {
+    const { rows, skipped } = await benchBrowser();
+    if (skipped) log(`  skipped: ${skipped}`);
+    return rows;
+  },
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
