@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { EXPORT_TYPES, isExportType, type ExportType } from './parsers/export-tables.js';
 import { ExportInvalidError } from './parsers/types.js';
 
@@ -53,7 +53,7 @@ function fileArgument(positionals: string[]): string {
   return positionals[0]!;
 }
 
-function parseCommandArgs(args: string[], options: Parameters<typeof parseArgs>[0]['options']) {
+function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (err) {

@@ -13,8 +13,9 @@ export interface OrchestratorStore {
   /**
    * Writes a snapshot (when given) and ledger rows in one transaction, so the snapshot and the ledger
    * never disagree about what happened. Runs are upserted by `id`; skips are appended.
+   * @returns the size of the envelope written, in bytes of JSON (0 without one).
    */
-  write(changes: LedgerChanges): void;
+  write(changes: LedgerChanges): number;
   /** Run ledger, newest first. */
   runs(query?: LedgerQuery): RunRecord[];
   /** Skip ledger, newest first. */

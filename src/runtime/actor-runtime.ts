@@ -1,0 +1,195 @@
+import {
+  isService,
+  selectLease,
+  selectStatus,
+  selectWhy,
+  type OrchestratorActor,
+  type RunStats,
+  type Service,
+} from '../../machines/index.js';
+import type { LedgerQuery, OrchestratorStore, RunRecord, SkipRecord } from '../stores/orchestrator-store.js';
+import type { EventHub } from './event-hub.js';
+import { assessHealth } from './health.js';
+import { isoTime, toIsoTimes } from './iso-times.js';
+import { acquireLease } from './leases.js';
+import type { SnapshotPersistence } from './persistence.js';
+import { REQUEST_ALL_ORDER, requestSyncs } from './requests.js';
+import {
+  UnknownAccountError,
+  type HealthView,
+  type LeaseGrant,
+  type LeaseRequest,
+  type LedgerFilter,
+  type OrchestratorRuntime,
+  type RunView,
+  type RuntimeEvent,
+  type RuntimeStatus,
+  type ScheduleUpdate,
+  type ScheduleView,
+  type SkipView,
+  type SyncRequestResult,
+} from './runtime-port.js';
+import { scheduleCommand, scheduleOverride, scheduleView, scheduleViews } from './schedules.js';
+
+/** What {@link ActorRuntime} reads and commands. */
+export interface ActorRuntimeDeps {
+  actor: OrchestratorActor;
+  hub: EventHub;
+  store: OrchestratorStore;
+  persistence: SnapshotPersistence;
+  /** Wall clock, epoch ms. */
+  now: () => number;
+  /** When this runtime started (for `uptimeSeconds`). */
+  startedAt: number;
+  /** `ExportSource.kind`, shown in the status. */
+  sourceKind: string;
+  /** Default bound of `acquireLease`. */
+  leaseWaitMs: number;
+  /** Aborted when the runtime closes: lease requests still waiting are rejected. */
+  closing: AbortSignal;
+}
+
+/**
+ * `OrchestratorRuntime` over the one root actor: every command is an event to it, every answer a read
+ * of its snapshot or of the ledgers. Nothing here decides what runs.
+ */
+export class ActorRuntime implements OrchestratorRuntime {
+  constructor(private readonly deps: ActorRuntimeDeps) {}
+
+  /** `now` is the wall clock of the answer (the machine's own `now` is the time of its last event). */
+  status(): RuntimeStatus {
+    const { actor, now, startedAt, sourceKind } = this.deps;
+    const at = now();
+    const status = toIsoTimes({ ...selectStatus(actor.getSnapshot()), now: at });
+    return { ...status, uptimeSeconds: Math.round((at - startedAt) / 1000), source: sourceKind };
+  }
+
+  why(service: Service): ReturnType<OrchestratorRuntime['why']> {
+    if (!isService(service)) throw new RangeError(`unknown service ${JSON.stringify(service)}`);
+    return selectWhy(this.deps.actor.getSnapshot(), service);
+  }
+
+  request(service: Service, options: { account?: string; priority?: number } = {}): SyncRequestResult {
+    return requestSyncs(this.deps, [service], options);
+  }
+
+  requestAll(options: { priority?: number } = {}): SyncRequestResult {
+    return requestSyncs(this.deps, REQUEST_ALL_ORDER, options.priority === undefined ? {} : { priority: options.priority });
+  }
+
+  pause(reason: string): void {
+    this.deps.actor.send({ type: 'orchestrator.pause', reason, now: this.deps.now() });
+  }
+
+  resume(): void {
+    this.deps.actor.send({ type: 'orchestrator.resume', now: this.deps.now() });
+  }
+
+  acquireLease(request: LeaseRequest, waitMs: number = this.deps.leaseWaitMs): Promise<LeaseGrant> {
+    const { accounts } = this.deps.actor.getSnapshot().context;
+    const known = [...new Set([accounts.service, ...accounts.agents])];
+    if (request.account !== undefined && !known.includes(request.account)) {
+      return Promise.reject(new UnknownAccountError(request.account, known));
+    }
+    try {
+      return acquireLease(this.deps, request, waitMs);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  releaseLease(leaseId: string): boolean {
+    const { actor, now } = this.deps;
+    if (selectLease(actor.getSnapshot(), leaseId) === undefined) return false;
+    actor.send({ type: 'lease.release', leaseId, now: now() });
+    return true;
+  }
+
+  schedules(): ScheduleView[] {
+    return scheduleViews(this.deps.actor.getSnapshot().context);
+  }
+
+  updateSchedule(update: ScheduleUpdate): ScheduleView {
+    const { actor, store, now } = this.deps;
+    actor.send(scheduleCommand(update, now()));
+    const context = actor.getSnapshot().context;
+    store.saveScheduleOverride(scheduleOverride(update.service, context.schedules[update.service]));
+    return scheduleView(context, update.service);
+  }
+
+  runs(filter: LedgerFilter = {}): RunView[] {
+    this.deps.persistence.flush();
+    return this.deps.store.runs(ledgerQuery(filter)).map(runView);
+  }
+
+  skips(filter: LedgerFilter = {}): SkipView[] {
+    this.deps.persistence.flush();
+    return this.deps.store.skips(ledgerQuery(filter)).map(skipView);
+  }
+
+  health(): HealthView {
+    const { actor, store, persistence, now } = this.deps;
+    persistence.flush();
+    const snapshot = actor.getSnapshot();
+    return assessHealth({ context: snapshot.context, actorStatus: snapshot.status, lastCompletedAt: store.lastCompletedAt(), now: now() });
+  }
+
+  subscribe(listener: (event: RuntimeEvent) => void): () => void {
+    return this.deps.hub.listen((fact) => listener(toIsoTimes(fact) as RuntimeEvent));
+  }
+
+  targets(): { service: Service; account: string; target: string }[] {
+    return Object.values(this.deps.actor.getSnapshot().context.targets).map(({ service, account, target }) => ({ service, account, target }));
+  }
+}
+
+function ledgerQuery(filter: LedgerFilter): LedgerQuery {
+  return {
+    ...(filter.service === undefined ? {} : { service: filter.service }),
+    ...(filter.account === undefined ? {} : { account: filter.account }),
+    ...(filter.limit === undefined ? {} : { limit: filter.limit }),
+  };
+}
+
+const NO_STATS: RunStats = { parsed: 0, inserted: 0, updated: 0, unchanged: 0, deleted: 0, orphans: 0, unlinked: 0 };
+
+/**
+ * A ledger row at the HTTP boundary. A run that has not completed shows the counts of its checkpoint
+ * (what it committed so far) when it has one, else zeros.
+ */
+function runView(record: RunRecord): RunView {
+  return {
+    id: record.id,
+    target: record.target,
+    service: record.service,
+    account: record.account,
+    trigger: record.trigger,
+    outcome: record.outcome,
+    startedAt: isoTime(record.startedAt),
+    finishedAt: record.finishedAt === null ? null : isoTime(record.finishedAt),
+    phases: record.phases,
+    stats: record.stats ?? statsSoFar(record.checkpoint) ?? NO_STATS,
+    flags: record.flags,
+    error: record.error,
+  };
+}
+
+function statsSoFar(checkpoint: RunRecord['checkpoint']): RunStats | null {
+  const so = (checkpoint as { statsSoFar?: Partial<RunStats> } | null)?.statsSoFar;
+  if (so === undefined || so === null || typeof so !== 'object') return null;
+  const count = (n: unknown): number => (typeof n === 'number' ? n : 0);
+  return {
+    parsed: count(so.parsed),
+    inserted: count(so.inserted),
+    updated: count(so.updated),
+    unchanged: count(so.unchanged),
+    deleted: count(so.deleted),
+    orphans: count(so.orphans),
+    unlinked: count(so.unlinked),
+  };
+}
+
+function skipView(record: SkipRecord): SkipView {
+  return { at: isoTime(record.at), target: record.target, trigger: record.trigger, reason: record.reason, detail: record.detail };
+}
+

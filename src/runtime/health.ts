@@ -1,0 +1,106 @@
+import type { OrchestratorContext, Service, TargetId } from '../../machines/index.js';
+import { SERVICES } from '../../machines/index.js';
+import { scaled } from '../../machines/policy.js';
+import { isoTime } from './iso-times.js';
+import type { HealthView } from './runtime-port.js';
+
+type Level = HealthView['status'];
+type Check = HealthView['checks'][string];
+
+/**
+ * Data older than this many intervals is stale. One missed slot is ordinary (a slow export, a lease, a
+ * restart); two in a row mean the service is not keeping the agents' data fresh.
+ */
+export const STALE_INTERVALS = 2;
+
+/** What the health verdict is computed from. */
+export interface HealthInput {
+  context: OrchestratorContext;
+  /** Status of the root actor: anything but `active` means nothing will run any more. */
+  actorStatus: string;
+  /** When each target last completed a run (epoch ms), from the run ledger. */
+  lastCompletedAt: Record<TargetId, number>;
+  /** Wall clock, epoch ms. */
+  now: number;
+}
+
+const SEVERITY: Record<Level, number> = { ok: 0, degraded: 1, down: 2 };
+
+/**
+ * `GET /api/health`: the statechart is alive, the ERP breaker is closed, no target's last run failed,
+ * and every scheduled service completed a run within {@link STALE_INTERVALS} intervals. The verdict is
+ * the worst check: `down` only when nothing can sync (statechart stopped, ERP circuit open).
+ */
+export function assessHealth(input: HealthInput): HealthView {
+  const checks: Record<string, Check> = {
+    orchestrator: orchestratorCheck(input.actorStatus),
+    erp: erpCheck(input.context),
+    runs: runsCheck(input.context),
+  };
+  for (const service of SERVICES) {
+    const check = freshnessCheck(input, service);
+    if (check !== null) checks[`data.${service}`] = check;
+  }
+  const status = Object.values(checks).reduce<Level>((worst, check) => (SEVERITY[check.status] > SEVERITY[worst] ? check.status : worst), 'ok');
+  return { status, checks };
+}
+
+function orchestratorCheck(actorStatus: string): Check {
+  return actorStatus === 'active'
+    ? { status: 'ok', detail: 'statechart running' }
+    : { status: 'down', detail: `statechart ${actorStatus}: no sync will start until the process restarts` };
+}
+
+function erpCheck(context: OrchestratorContext): Check {
+  const { breaker } = context;
+  switch (breaker.state) {
+    case 'open':
+      return { status: 'down', detail: `ERP circuit open until ${breaker.openUntil === null ? 'unknown' : isoTime(breaker.openUntil)} after ${breaker.failures} failures` };
+    case 'halfOpen':
+      return { status: 'degraded', detail: 'ERP circuit half-open: one probe run decides' };
+    case 'closed':
+      return breaker.failures === 0
+        ? { status: 'ok', detail: 'ERP circuit closed' }
+        : { status: 'degraded', detail: `ERP circuit closed; ${breaker.failures} consecutive erp-unreachable failures` };
+  }
+}
+
+function runsCheck(context: OrchestratorContext): Check {
+  const failed = Object.values(context.targets).filter((record) => record.lastRun?.outcome === 'failed');
+  if (failed.length === 0) return { status: 'ok', detail: 'no target’s last run failed' };
+  const list = failed.map((record) => {
+    const retry = record.retryAt === null ? 'no retry' : `retry ${record.retryAttempt} at ${isoTime(record.retryAt)}`;
+    return `${record.target}: ${record.lastRun?.error?.class ?? 'failed'} (${retry})`;
+  });
+  return { status: 'degraded', detail: `last run failed for ${list.join('; ')}` };
+}
+
+/** Freshness of a scheduled service (null for services without an enabled timer: they follow a parent). */
+function freshnessCheck(input: HealthInput, service: Service): Check | null {
+  const { context, now, lastCompletedAt } = input;
+  const schedule = context.schedules[service];
+  if (!schedule.enabled || schedule.intervalMs === null) return null;
+  const period = scaled(schedule.intervalMs, context.timeScale);
+  const firstSlot = context.bootAt + scaled(schedule.offsetMs, context.timeScale);
+  const limit = STALE_INTERVALS * period;
+  const stale: string[] = [];
+  let oldest = now;
+  for (const record of Object.values(context.targets)) {
+    if (record.service !== service) continue;
+    const last = lastCompletedAt[record.target];
+    if (last === undefined) {
+      if (now - firstSlot > limit) stale.push(`${record.target} never completed`);
+      continue;
+    }
+    oldest = Math.min(oldest, last);
+    if (now - last > limit) stale.push(`${record.target} last completed ${minutes(now - last)} ago`);
+  }
+  const interval = `interval ${minutes(period)}`;
+  if (stale.length > 0) return { status: 'degraded', detail: `stale (${interval}): ${stale.join('; ')}` };
+  return { status: 'ok', detail: oldest === now ? `waiting for the first run (${interval})` : `fresh: oldest data ${minutes(now - oldest)} old (${interval})` };
+}
+
+function minutes(ms: number): string {
+  const m = ms / 60_000;
+  return m < 1 ? `${Math.round(ms / 1000)} s` : m < 120 ? `${Math.round(m)} min` : `${(m / 60).toFixed(1)} h`;
+}

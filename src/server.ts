@@ -1,0 +1,144 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import closeWithGrace from 'close-with-grace';
+import pino, { type Logger } from 'pino';
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createInspector, type Inspector } from './runtime/inspector.js';
+import { createRuntime, type Runtime } from './runtime/runtime.js';
+import { SnapshotVersionError } from './runtime/restore.js';
+import { StoreError } from './stores/errors.js';
+
+/**
+ * Process entry of `sync-orchestrator serve` (`npm start`): configuration from the environment, the
+ * orchestrator runtime, the HTTP control API, and a graceful shutdown on SIGTERM/SIGINT. With
+ * `src/cli.ts`, the only module that writes to stdout/stderr directly: the ready block and start errors
+ * are for the operator's eyes.
+ */
+
+/** The repository root: the default export folder is resolved from it, wherever the process starts. */
+const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
+
+/** Export folder when `ERP_EXPORT_DIR` is unset: the committed fixtures, so `npm start` runs out of the box. */
+export const DEFAULT_EXPORT_DIR = join(REPO_ROOT, 'fixtures', 'exports');
+
+/**
+ * Longest a graceful shutdown may take before the process exits anyway: the pause phase waits up to
+ * `SHUTDOWN_PAUSE_MS` (10 s) and abandoned runs get 5 s to stop; the rest is milliseconds.
+ */
+const SHUTDOWN_GRACE_MS = 30_000;
+
+/** Exit codes: 0 clean shutdown, 1 failure at start or during shutdown, 2 invalid configuration. */
+const EXIT_FAILURE = 1;
+const EXIT_INVALID_CONFIG = 2;
+
+/** Runs the service until SIGTERM/SIGINT; resolves with the exit code. */
+export async function serve(): Promise<number> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env, { exportDir: DEFAULT_EXPORT_DIR });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    for (const problem of error.problems) process.stderr.write(`${problem}\n`);
+    return EXIT_INVALID_CONFIG;
+  }
+  // The token never reaches a log line: it is printed once in the ready block when generated, that's all.
+  const logger = pino({ level: config.logLevel, redact: ['apiToken', '*.apiToken', 'req.headers.authorization'] });
+
+  const inspector = await createInspector(config, logger);
+  let orchestrator: Runtime;
+  try {
+    orchestrator = createRuntime({ config, logger, ...(inspector === null ? {} : { inspect: inspector.inspect }) });
+  } catch (error) {
+    inspector?.stop();
+    if (!(error instanceof SnapshotVersionError || error instanceof StoreError)) throw error;
+    process.stderr.write(`cannot start: ${error.message}\n`);
+    return EXIT_FAILURE;
+  }
+
+  let app: Awaited<ReturnType<typeof buildApp>>;
+  try {
+    app = await buildApp({ runtime: orchestrator.runtime, config, logger });
+  } catch (error) {
+    await orchestrator.close();
+    inspector?.stop();
+    throw error;
+  }
+  // Installed before listening and before the ready block: a supervisor may signal the moment it reads it.
+  const shutdown = installShutdown(logger, [
+    ['stop accepting requests', () => app.close()],
+    ['pause runs at their next checkpoint', () => orchestrator.pauseRuns()],
+    ['write the final snapshot', () => orchestrator.writeFinalSnapshot()],
+    ['close databases', () => orchestrator.closeDatabases()],
+    ['stop the inspector', () => inspector?.stop()],
+  ]);
+
+  let url: string;
+  try {
+    url = await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    shutdown.uninstall();
+    inspector?.stop();
+    process.stderr.write(`cannot listen on ${config.host}:${config.port}: ${(error as Error).message}\n`);
+    await orchestrator.close();
+    return EXIT_FAILURE;
+  }
+  process.stdout.write(readyBlock(config, url, orchestrator, inspector));
+  return shutdown.done;
+}
+
+/**
+ * Runs the named phases in order on SIGTERM/SIGINT (or an uncaught error) with close-with-grace, which
+ * exits the process after them (or after SHUTDOWN_GRACE_MS).
+ * @returns `done`, resolved with the exit code once the phases ran, and `uninstall`.
+ */
+function installShutdown(logger: Logger, phases: Array<[name: string, run: () => unknown]>): { done: Promise<number>; uninstall: () => void } {
+  let uninstall = (): void => {};
+  const done = new Promise<number>((resolve) => {
+    ({ uninstall } = closeWithGrace({ delay: SHUTDOWN_GRACE_MS, logger }, async ({ signal, err }) => {
+      if (err) logger.error({ err }, 'shutting down after an unexpected error');
+      else logger.info({ signal }, 'shutting down');
+      let failures = 0;
+      for (const [name, run] of phases) if (!(await phase(logger, name, run))) failures++;
+      resolve(err || failures > 0 ? EXIT_FAILURE : 0);
+    }));
+  });
+  return { done, uninstall };
+}
+
+/**
+ * One named shutdown phase: logged with its duration; a failure is logged and the next phases still run
+ * (the databases must be closed even when the snapshot could not be written).
+ * @returns whether it succeeded.
+ */
+async function phase(logger: Logger, name: string, run: () => unknown): Promise<boolean> {
+  const started = performance.now();
+  try {
+    await run();
+    logger.info({ phase: name, ms: Math.round(performance.now() - started) }, 'shutdown phase done');
+    return true;
+  } catch (error) {
+    logger.error({ err: error, phase: name }, 'shutdown phase failed');
+    return false;
+  }
+}
+
+function readyBlock(config: Config, url: string, orchestrator: Runtime, inspector: Inspector | null): string {
+  const status = orchestrator.runtime.status();
+  const started = orchestrator.restoredFrom === null ? 'first boot' : `restored the snapshot of ${new Date(orchestrator.restoredFrom).toISOString()}`;
+  const lines = [
+    '',
+    'sync-orchestrator is ready',
+    `  API            ${url}/api   (status: GET ${url}/api/sync/status)`,
+    config.apiTokenGenerated
+      ? `  API token      ${config.apiToken}   (generated for this run; set API_TOKEN to keep one)`
+      : '  API token      from API_TOKEN',
+    `  data dir       ${config.dataDir}`,
+    `  export source  ${status.source}${config.exportDir === null ? '' : ` ${config.exportDir}`}`,
+    `  orchestrator   ${started}; ${status.targets.length} targets, state ${status.state.dispatch}`,
+    ...(inspector === null ? [] : [`  inspector      ${inspector.url}   (INSPECT=1: the live actor system in the Stately inspector)`]),
+    `  stop           Ctrl+C or kill -TERM ${process.pid} (runs pause at their next checkpoint and resume on the next start)`,
+    '',
+  ];
+  return `${lines.join('\n')}\n`;
+}

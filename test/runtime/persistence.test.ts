@@ -1,0 +1,77 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { MACHINE_VERSION } from '../../machines/index.js';
+import { openOrchestratorDb } from '../../src/stores/orchestrator-db.js';
+import { SNAPSHOT_WRITE_INTERVAL_MS } from '../../src/runtime/persistence.js';
+import { createRuntime, type Runtime } from '../../src/runtime/runtime.js';
+import { BOOT, SECOND, VirtualClock, noTimers } from '../machines/harness.js';
+import { ScriptedSource, tempDir, testConfig } from './support.js';
+
+/** The persistence loop's timer is faked (vitest); the actor runs on a `VirtualClock`. */
+
+let dir: ReturnType<typeof tempDir>;
+let clock: VirtualClock;
+let orchestrator: Runtime;
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  dir = tempDir('runtime-persistence-');
+  clock = new VirtualClock(BOOT);
+  orchestrator = createRuntime({ config: testConfig(dir.path), clock, source: new ScriptedSource(), schedules: noTimers() });
+});
+
+afterEach(async () => {
+  vi.useRealTimers();
+  await orchestrator.close();
+  dir.remove();
+});
+
+function saved() {
+  const store = openOrchestratorDb(dir.path);
+  try {
+    return store.loadEnvelope();
+  } finally {
+    store.close();
+  }
+}
+
+const operatorPause = () => (saved()?.snapshot as { context: { operatorPause: { reason: string } | null } }).context.operatorPause;
+
+describe('the snapshot persistence loop', () => {
+  it('writes a versioned envelope as soon as the orchestrator starts', () => {
+    expect(saved()).toMatchObject({ machineVersion: MACHINE_VERSION, savedAt: BOOT, snapshot: { status: 'active', value: { dispatch: 'idle' } } });
+    expect(orchestrator.persistence.stats).toMatchObject({ writes: 1, failures: 0 });
+    expect(orchestrator.persistence.stats.lastEnvelopeBytes).toBeGreaterThan(1_000);
+  });
+
+  it('coalesces a burst of state changes into one write after the interval', () => {
+    const { runtime, persistence } = orchestrator;
+    clock.advanceBy(SECOND);
+    for (let i = 0; i < 50; i++) {
+      runtime.pause(`burst ${i}`);
+      runtime.resume();
+    }
+    runtime.pause('last');
+    expect(persistence.stats.writes).toBe(1);
+    vi.advanceTimersByTime(SNAPSHOT_WRITE_INTERVAL_MS - 1);
+    expect(persistence.stats.writes).toBe(1);
+    vi.advanceTimersByTime(1);
+    expect(persistence.stats.writes).toBe(2);
+    expect(operatorPause()).toMatchObject({ reason: 'last' });
+    expect(saved()?.savedAt).toBe(BOOT + SECOND);
+  });
+
+  it('writes nothing when nothing changed', () => {
+    orchestrator.persistence.flush();
+    vi.advanceTimersByTime(10 * SNAPSHOT_WRITE_INTERVAL_MS);
+    expect(orchestrator.persistence.stats.writes).toBe(1);
+  });
+
+  it('never replaces the last live snapshot with the one of a stopped actor', () => {
+    orchestrator.runtime.pause('before the crash');
+    orchestrator.persistence.flush();
+    orchestrator.actor.stop();
+    orchestrator.persistence.flush();
+    vi.advanceTimersByTime(10 * SNAPSHOT_WRITE_INTERVAL_MS);
+    expect(saved()?.snapshot).toMatchObject({ status: 'active', context: { operatorPause: { reason: 'before the crash' } } });
+  });
+});
