@@ -22,6 +22,11 @@ export interface Config {
   apiTokenGenerated: boolean;
   logLevel: string;
   erpUrl: string | null;
+  /**
+   * Where exports come from: a folder of hand-made exports (`ERP_EXPORT_DIR`), the real ERP through a
+   * browser (`ERP_URL`), or — with neither — the built-in ERP simulator through a browser.
+   */
+  erpMode: 'directory' | 'erp' | 'simulator';
   /** The service account: runs the shared services (products, prices). */
   serviceAccount: ErpAccount;
   /** Agent accounts: each runs the per-agent services (customers, orders, ddt, invoices). */
@@ -45,12 +50,24 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * Without an ERP, the built-in simulator runs 60× faster than real time, so that a whole stagger cycle
+ * (prices every 180 min at +45 min) is watched in a few minutes.
+ */
+const DEMO_TIME_SCALE = 60;
+/** The simulator's agent accounts when `ERP_ACCOUNTS` is unset: two agents, as in the field. */
+const SIMULATOR_PASSWORD = 'demo';
+const SIMULATOR_AGENTS: ErpAccount[] = [
+  { name: 'agent1', password: SIMULATOR_PASSWORD },
+  { name: 'agent2', password: SIMULATOR_PASSWORD },
+];
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 /** Account names end up in file names, URLs and target ids (`orders@name`). */
 const ACCOUNT_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** Reads and validates the configuration; throws a `ConfigError` listing every problem. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { exportDir?: string } = {}): Config {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems: string[] = [];
   const str = (name: string): string | null => {
     const v = env[name];
@@ -67,15 +84,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { exp
     return n;
   };
 
+  const exportDir = str('ERP_EXPORT_DIR');
+  const erpUrl = str('ERP_URL');
+  const erpMode = exportDir !== null ? 'directory' : erpUrl !== null ? 'erp' : 'simulator';
   const port = num('PORT', 3000, (n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'an integer port 0–65535');
   const syncConcurrency = num('SYNC_CONCURRENCY', 1, (n) => Number.isInteger(n) && n >= 1 && n <= 64, 'an integer 1–64');
-  const timeScale = num('TIME_SCALE', 1, (n) => n >= 1 && n <= 100_000, 'a number 1–100000 (how many times faster schedules run)');
+  const timeScale = num('TIME_SCALE', erpMode === 'simulator' ? DEMO_TIME_SCALE : 1, (n) => n >= 1 && n <= 100_000, 'a number 1–100000 (how many times faster schedules run)');
   const completenessMin = num('COMPLETENESS_MIN', 0.7, (n) => n >= 0 && n <= 1, 'a share between 0 and 1');
 
   const logLevel = str('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL=${JSON.stringify(logLevel)}: must be one of ${LOG_LEVELS.join(', ')}`);
 
-  const erpUrl = str('ERP_URL');
   if (erpUrl !== null && !/^https?:\/\/[^\s]+$/.test(erpUrl)) problems.push(`ERP_URL=${JSON.stringify(erpUrl)}: must be an http(s) URL such as https://erp.example.com/Archibald`);
 
   let apiToken = str('API_TOKEN');
@@ -85,10 +104,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { exp
 
   const username = str('ERP_USERNAME') ?? 'default';
   if (!ACCOUNT_NAME.test(username)) problems.push(`ERP_USERNAME=${JSON.stringify(username)}: use letters, digits, ".", "_" or "-" (at most 64)`);
-  const serviceAccount: ErpAccount = { name: username, password: str('ERP_PASSWORD') };
-  const agentAccounts = parseAccounts(str('ERP_ACCOUNTS'), problems) ?? [serviceAccount];
-
-  const exportDir = str('ERP_EXPORT_DIR') ?? defaults.exportDir ?? null;
+  const serviceAccount: ErpAccount = { name: username, password: str('ERP_PASSWORD') ?? (erpMode === 'simulator' ? SIMULATOR_PASSWORD : null) };
+  const agentAccounts = parseAccounts(str('ERP_ACCOUNTS'), problems) ?? (erpMode === 'simulator' ? SIMULATOR_AGENTS : [serviceAccount]);
+  if (erpMode === 'erp') {
+    if (serviceAccount.password === null) problems.push('ERP_PASSWORD: required with ERP_URL (the password of ERP_USERNAME)');
+    for (const a of agentAccounts) {
+      if (a.password === null) problems.push(`ERP_ACCOUNTS: account "${a.name}" needs a password with ERP_URL (name:password)`);
+    }
+  }
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -99,6 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { exp
     apiTokenGenerated,
     logLevel,
     erpUrl,
+    erpMode,
     serviceAccount,
     agentAccounts,
     exportDir: exportDir === null ? null : resolve(exportDir),

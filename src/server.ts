@@ -1,9 +1,9 @@
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import closeWithGrace from 'close-with-grace';
 import pino, { type Logger } from 'pino';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import { ChromiumNotFoundError } from './erp/chromium-path.js';
+import { createExportSource, type ExportSetup } from './runtime/export-source.factory.js';
 import { createInspector, type Inspector } from './runtime/inspector.js';
 import { createRuntime, type Runtime } from './runtime/runtime.js';
 import { SnapshotVersionError } from './runtime/restore.js';
@@ -15,12 +15,6 @@ import { StoreError } from './stores/errors.js';
  * `src/cli.ts`, the only module that writes to stdout/stderr directly: the ready block and start errors
  * are for the operator's eyes.
  */
-
-/** The repository root: the default export folder is resolved from it, wherever the process starts. */
-const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
-
-/** Export folder when `ERP_EXPORT_DIR` is unset: the committed fixtures, so `npm start` runs out of the box. */
-export const DEFAULT_EXPORT_DIR = join(REPO_ROOT, 'fixtures', 'exports');
 
 /**
  * Longest a graceful shutdown may take before the process exits anyway: the pause phase waits up to
@@ -36,7 +30,7 @@ const EXIT_INVALID_CONFIG = 2;
 export async function serve(): Promise<number> {
   let config: Config;
   try {
-    config = loadConfig(process.env, { exportDir: DEFAULT_EXPORT_DIR });
+    config = loadConfig(process.env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     for (const problem of error.problems) process.stderr.write(`${problem}\n`);
@@ -45,12 +39,21 @@ export async function serve(): Promise<number> {
   // The token never reaches a log line: it is printed once in the ready block when generated, that's all.
   const logger = pino({ level: config.logLevel, redact: ['apiToken', '*.apiToken', 'req.headers.authorization'] });
 
+  let exports: ExportSetup;
+  try {
+    exports = await createExportSource(config, logger);
+  } catch (error) {
+    if (!(error instanceof ChromiumNotFoundError)) throw error;
+    process.stderr.write(`cannot start: ${error.message}\n`);
+    return EXIT_FAILURE;
+  }
   const inspector = await createInspector(config, logger);
   let orchestrator: Runtime;
   try {
-    orchestrator = createRuntime({ config, logger, ...(inspector === null ? {} : { inspect: inspector.inspect }) });
+    orchestrator = createRuntime({ config, logger, source: exports.source, ...(inspector === null ? {} : { inspect: inspector.inspect }) });
   } catch (error) {
     inspector?.stop();
+    await exports.source.close();
     if (!(error instanceof SnapshotVersionError || error instanceof StoreError)) throw error;
     process.stderr.write(`cannot start: ${error.message}\n`);
     return EXIT_FAILURE;
@@ -83,7 +86,7 @@ export async function serve(): Promise<number> {
     await orchestrator.close();
     return EXIT_FAILURE;
   }
-  process.stdout.write(readyBlock(config, url, orchestrator, inspector));
+  process.stdout.write(readyBlock(config, url, orchestrator, inspector, exports));
   return shutdown.done;
 }
 
@@ -123,7 +126,7 @@ async function phase(logger: Logger, name: string, run: () => unknown): Promise<
   }
 }
 
-function readyBlock(config: Config, url: string, orchestrator: Runtime, inspector: Inspector | null): string {
+function readyBlock(config: Config, url: string, orchestrator: Runtime, inspector: Inspector | null, exports: ExportSetup): string {
   const status = orchestrator.runtime.status();
   const started = orchestrator.restoredFrom === null ? 'first boot' : `restored the snapshot of ${new Date(orchestrator.restoredFrom).toISOString()}`;
   const lines = [
@@ -134,7 +137,8 @@ function readyBlock(config: Config, url: string, orchestrator: Runtime, inspecto
       ? `  API token      ${config.apiToken}   (generated for this run; set API_TOKEN to keep one)`
       : '  API token      from API_TOKEN',
     `  data dir       ${config.dataDir}`,
-    `  export source  ${status.source}${config.exportDir === null ? '' : ` ${config.exportDir}`}`,
+    `  export source  ${exports.description}`,
+    `  dashboard      ${url}/   (paste the API token once)`,
     `  orchestrator   ${started}; ${status.targets.length} targets, state ${status.state.dispatch}`,
     ...(inspector === null ? [] : [`  inspector      ${inspector.url}   (INSPECT=1: the live actor system in the Stately inspector)`]),
     `  stop           Ctrl+C or kill -TERM ${process.pid} (runs pause at their next checkpoint and resume on the next start)`,

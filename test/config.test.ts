@@ -2,16 +2,31 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
 
 describe('configuration from the environment', () => {
-  it('runs with no variables at all: one default account serving both roles, a generated token', () => {
+  it('runs with no variables at all: the built-in simulator with two agents, fast time, a generated token', () => {
     const c = loadConfig({});
+    expect(c.erpMode).toBe('simulator');
     expect(c.port).toBe(3000);
     expect(c.host).toBe('127.0.0.1');
     expect(c.serviceAccount.name).toBe('default');
-    expect(c.agentAccounts.map((a) => a.name)).toEqual(['default']);
+    expect(c.agentAccounts.map((a) => a.name)).toEqual(['agent1', 'agent2']);
     expect(c.apiTokenGenerated).toBe(true);
     expect(c.apiToken.length).toBeGreaterThanOrEqual(24);
     expect(c.syncConcurrency).toBe(1);
+    expect(c.timeScale).toBe(60);
+  });
+
+  it('reads hand-made exports from a folder: one default account serving both roles, real time', () => {
+    const c = loadConfig({ ERP_EXPORT_DIR: 'fixtures/exports' });
+    expect(c.erpMode).toBe('directory');
+    expect(c.exportDir).toMatch(/fixtures\/exports$/);
+    expect(c.agentAccounts.map((a) => a.name)).toEqual(['default']);
     expect(c.timeScale).toBe(1);
+  });
+
+  it('needs passwords for a real ERP', () => {
+    expect(() => loadConfig({ ERP_URL: 'https://erp.example.com/Archibald', ERP_ACCOUNTS: 'agent1' })).toThrow(
+      /ERP_PASSWORD: required with ERP_URL[\s\S]*account "agent1" needs a password/,
+    );
   });
 
   it('reads agent accounts with passwords', () => {
@@ -32,7 +47,7 @@ describe('configuration from the environment', () => {
     }
     expect(err).toBeInstanceOf(ConfigError);
     const problems = (err as ConfigError).problems;
-    expect(problems).toHaveLength(8);
+    expect(problems).toHaveLength(10);
     expect(problems[0]).toBe('PORT="abc": must be an integer port 0–65535');
     expect(problems.join('\n')).toMatch(/ERP_ACCOUNTS: account "c" is listed twice/);
   });

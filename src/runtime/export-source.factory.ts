@@ -1,0 +1,79 @@
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import { BrowserSource } from '../erp/browser-source.js';
+import { DirectorySource } from '../erp/directory-source.js';
+import type { DownloadedExport, DownloadRequest, ExportSource } from '../erp/export-source.js';
+import { startErpSimulator, type RunningErpSimulator } from '../simulator/erp-simulator.js';
+
+/**
+ * Chooses and builds the export source from the configuration (DESIGN §6, §8): a folder of hand-made
+ * exports, the real ERP through Chromium, or — with neither configured — the built-in ERP simulator
+ * through Chromium, so that `npm start` shows the whole system working on a fresh machine.
+ */
+
+/** The source, and what the ready block tells the operator about it. */
+export interface ExportSetup {
+  source: ExportSource;
+  description: string;
+}
+
+/** Real milliseconds per simulated hour at TIME_SCALE 1: the simulator's data changes as time passes. */
+const HOUR_MS = 3_600_000;
+
+/**
+ * Builds the export source of `config.erpMode`.
+ * @throws ChromiumNotFoundError (with an install hint) when a browser mode finds no Chromium.
+ */
+export async function createExportSource(config: Config, logger: Logger): Promise<ExportSetup> {
+  if (config.erpMode === 'directory') {
+    return { source: new DirectorySource(config.exportDir!), description: `folder ${config.exportDir}` };
+  }
+  const accounts = [config.serviceAccount, ...config.agentAccounts.filter((a) => a.name !== config.serviceAccount.name)];
+  const browserOptions = {
+    accounts,
+    dataDir: config.dataDir,
+    logger: logger.child({ component: 'browser' }),
+    ...(config.chromiumPath === null ? {} : { chromiumPath: config.chromiumPath }),
+  };
+  if (config.erpMode === 'erp') {
+    return { source: new BrowserSource({ ...browserOptions, erpUrl: config.erpUrl! }), description: `Chromium → ${config.erpUrl}` };
+  }
+  const simulator = await startErpSimulator({
+    accounts: accounts.map((a) => ({ name: a.name, password: a.password ?? '' })),
+    hourMs: HOUR_MS / config.timeScale,
+  });
+  let browser: BrowserSource;
+  try {
+    browser = new BrowserSource({ ...browserOptions, erpUrl: simulator.url });
+  } catch (error) {
+    await simulator.close();
+    throw error;
+  }
+  return {
+    source: new SimulatedErpSource(browser, simulator),
+    description: `Chromium → built-in ERP simulator at ${simulator.url} (accounts ${accounts.map((a) => a.name).join(', ')}; downloads in ${join(config.dataDir, 'downloads')})`,
+  };
+}
+
+/** The browser source driving the in-process simulator; closing it stops both. */
+class SimulatedErpSource implements ExportSource {
+  readonly kind = 'browser (built-in ERP simulator)';
+
+  constructor(
+    private readonly browser: BrowserSource,
+    private readonly simulator: RunningErpSimulator,
+  ) {}
+
+  download(request: DownloadRequest): Promise<DownloadedExport> {
+    return this.browser.download(request);
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.browser.close();
+    } finally {
+      await this.simulator.close();
+    }
+  }
+}
