@@ -25,7 +25,7 @@ const MAX_CELL_PAGE_SHARE = 0.25;
 export function buildPageGrid(page: PageContent): PageGrid {
   const cells = innermostRects(page.rects.filter((r) => isCellSized(r, page)));
   if (cells.length === 0) return { pageNumber: page.pageNumber, headers: [], rows: [] };
-  const bands = rowBands(cells);
+  const bands = gridBands(rowBands(cells));
   const columns = bands[0]!.cells; // the header row defines the columns
   const lines = bands.map(() => columns.map(() => [] as TextRun[]));
   for (const run of page.texts) {
@@ -97,6 +97,20 @@ function rowBands(cells: Rect[]): Band[] {
   }
   for (const b of bands) b.cells.sort((a, c) => a.x0 - c.x0);
   return bands;
+}
+
+/**
+ * The bands that belong to the grid, header first. The grid's columns are those of the band with the
+ * most cells; a band whose cells do not line up with them (a report title bar above the grid, a page
+ * number bar below it, drawn as one wide filled rectangle) is not part of the grid.
+ */
+function gridBands(bands: Band[]): Band[] {
+  const widest = bands.reduce((best, b) => (b.cells.length > best.cells.length ? b : best), bands[0]!);
+  const columns = widest.cells;
+  const aligned = (band: Band): boolean =>
+    band.cells.every((c) => columns.some((col) => Math.abs(col.x0 - c.x0) <= EDGE_TOLERANCE && Math.abs(col.x1 - c.x1) <= EDGE_TOLERANCE));
+  const kept = bands.filter(aligned);
+  return kept.length > 0 ? kept : bands;
 }
 
 /** A cell's runs → its text lines, top to bottom; runs on one baseline are joined left to right. */
