@@ -93,10 +93,9 @@ async function importVerb(args: string[]): Promise<number> {
   });
   const file = fileArgument(positionals);
   const { applyExport } = await import('./sync/apply-export.js');
-  const { parseExportFile } = await import('./parsers/parse-export.js');
-  let type = typeOption(values.type as string | undefined);
-  // applyExport needs the type to choose its store: detect it first when not given.
-  type ??= (await parseExportFile(file, {})).type;
+  const { detectExportType } = await import('./parsers/read-export.js');
+  // applyExport needs the type to choose its database: detect it from page 1 when not given.
+  const type = typeOption(values.type as string | undefined) ?? (await detectExportType(file));
   const result = await applyExport(file, { type, account: values.account as string, dataDir: values['data-dir'] as string });
   await writeLines([JSON.stringify({ type, account: values.account, outcome: result.outcome, flags: result.flags, stats: result.stats }, null, 2)]);
   return 0;

@@ -70,3 +70,20 @@ export async function readExport(file: string, type: ExportType | null, sink: Re
     await doc.destroy();
   }
 }
+
+/**
+ * Detects an export's type from the header row of its first page, without reading the rest (the CLI's
+ * `import` needs the type to choose its database before it parses the whole file in a worker).
+ */
+export async function detectExportType(file: string): Promise<ExportType> {
+  const bytes = new Uint8Array(await readFile(file));
+  checkPdfEnvelope(bytes, 'unknown export');
+  const doc = await openPdf(bytes);
+  try {
+    const assembler = new CycleAssembler(null);
+    assembler.addPage(buildPageGrid(await readPage(await doc.getPage(1))));
+    return assembler.type!;
+  } finally {
+    await doc.destroy();
+  }
+}
