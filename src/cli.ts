@@ -11,6 +11,7 @@ const USAGE = `usage:
   sync-orchestrator parse <file.pdf> [--type auto|${EXPORT_TYPES.join('|')}] [--format jsonl|summary]
   sync-orchestrator import <file.pdf> [--type …] [--account default] [--data-dir ./data]
   sync-orchestrator serve
+  sync-orchestrator simulator [--port 4000] [--accounts agent1:pw,agent2:pw] [--faults JSON] …
 `;
 
 /** Exit codes: 0 ok, 1 unexpected failure, 2 invalid export or bad usage. */
@@ -18,7 +19,7 @@ const EXIT_INVALID = 2;
 
 type Verb = (args: string[]) => Promise<number>;
 
-const VERBS: Record<string, Verb> = { parse: parseVerb, import: importVerb, serve: serveVerb };
+const VERBS: Record<string, Verb> = { parse: parseVerb, import: importVerb, serve: serveVerb, simulator: simulatorVerb };
 
 /** Runs one command; resolves with the process exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -104,6 +105,11 @@ async function importVerb(args: string[]): Promise<number> {
 async function serveVerb(): Promise<number> {
   const { serve } = await import('./server.js');
   return serve();
+}
+
+async function simulatorVerb(args: string[]): Promise<number> {
+  const { runSimulatorCommand } = await import('./simulator/simulator.cli.js');
+  return runSimulatorCommand(args);
 }
 
 /** Compresses `[25, 25, 25, 12]` to `25 ×3, 12` so a 5,000-cycle export prints one line. */
