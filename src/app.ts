@@ -1,13 +1,23 @@
+import { readFileSync } from 'node:fs';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import type { Logger } from 'pino';
+import pino, { type Logger } from 'pino';
 import type { Config } from './config.js';
 import bearerAuth from './http/plugins/bearer-auth.js';
+import dashboard from './http/plugins/dashboard.js';
+import docs from './http/plugins/docs.js';
 import errorHandler from './http/plugins/error-handler.js';
+import eventJournal from './http/plugins/event-journal.js';
+import metrics from './http/plugins/metrics.js';
 import runtimePlugin from './http/plugins/runtime.js';
+import security, { DEFAULT_RATE_LIMIT, type RateLimitSettings } from './http/plugins/security.js';
 import validation from './http/plugins/validation.js';
 import healthRoutes from './http/routes/health/index.js';
+import metricsRoute from './http/routes/metrics/index.js';
 import priorityRoutes from './http/routes/priority/index.js';
+import streamRoute from './http/routes/stream/index.js';
+import { DEFAULT_STREAM_SETTINGS, type StreamSettings } from './http/routes/stream/stream-clients.js';
 import syncRoutes from './http/routes/sync/index.js';
 import type { OrchestratorRuntime } from './runtime/runtime-port.js';
 
@@ -20,6 +30,10 @@ export interface AppDeps {
   logger?: Logger | boolean;
   /** Longest `POST /api/priority/leases` waits for running targets to pause before answering 503. */
   leaseWaitMs?: number;
+  /** Tuning of the WebSocket stream (heartbeat, replay ring, slow-client bound); defaults in `DEFAULT_STREAM_SETTINGS`. */
+  stream?: Partial<StreamSettings>;
+  /** Rate limit of `POST`/`DELETE` routes per client address; default `DEFAULT_RATE_LIMIT`. */
+  rateLimit?: RateLimitSettings;
 }
 
 /** A lease request waits this long for the running sync to reach a checkpoint (batches take well under a second). */
@@ -40,12 +54,17 @@ const MIN_CONNECTION_TIMEOUT_MS = 60_000;
 /** The bearer token must never reach a log line, whatever a serializer decides to include. */
 const REDACT = ['req.headers.authorization', 'headers.authorization'];
 
+/** `version` of package.json, shown in the OpenAPI document. */
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
 /**
  * Builds the HTTP control API (DESIGN §7) without listening: `src/server.ts` listens, tests `inject()`.
- * `GET /api/health` is public; everything else sits in a scope guarded by the bearer token.
+ * Public: `GET /api/health`, the dashboard at `/` and the API docs at `/docs`. Everything else, the
+ * WebSocket stream and `/metrics` included, sits in scopes guarded by the bearer token.
  */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const leaseWaitMs = deps.leaseWaitMs ?? DEFAULT_LEASE_WAIT_MS;
+  const stream: StreamSettings = { ...DEFAULT_STREAM_SETTINGS, ...deps.stream };
   const app = Fastify({
     ...loggerOptions(deps),
     bodyLimit: BODY_LIMIT,
@@ -56,22 +75,69 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(validation);
   await app.register(errorHandler);
   await app.register(runtimePlugin, { runtime: deps.runtime });
+  // Before any route: these plugins act through onRoute hooks (limits, OpenAPI, WebSocket handlers).
+  await app.register(security, { rateLimit: deps.rateLimit ?? DEFAULT_RATE_LIMIT });
+  await app.register(docs, { version: VERSION });
+  await app.register(websocket, { options: { maxPayload: stream.maxPayloadBytes }, preClose: closeStreamClients });
+  await app.register(eventJournal, { replayCapacity: stream.replayCapacity });
+  await app.register(metrics);
 
+  await app.register(dashboard);
   await app.register(healthRoutes, { prefix: '/api' });
   await app.register(
     async function protectedScope(scope) {
       await scope.register(bearerAuth, { token: deps.config.apiToken });
       await scope.register(syncRoutes, { prefix: '/sync' });
+      await scope.register(streamRoute, { prefix: '/sync', settings: stream });
       await scope.register(priorityRoutes, { prefix: '/priority', leaseWaitMs });
     },
     { prefix: '/api' },
   );
+  await app.register(async function protectedOperations(scope) {
+    await scope.register(bearerAuth, { token: deps.config.apiToken });
+    await scope.register(metricsRoute);
+  });
   return app;
+}
+
+/**
+ * Replaces @fastify/websocket's default pre-close, which closes sockets without a code (1005): 1001
+ * "going away" tells a client the server is shutting down, so it reconnects with `?since=` later.
+ */
+function closeStreamClients(this: FastifyInstance, done: () => void): void {
+  for (const client of this.websocketServer.clients) client.close(1001, 'server shutting down');
+  this.websocketServer.close(() => done());
 }
 
 function loggerOptions(deps: AppDeps): Pick<FastifyServerOptions, 'logger' | 'loggerInstance'> {
   const { logger = false } = deps;
   if (logger === false) return { logger: false };
-  if (logger === true) return { logger: { level: deps.config.logLevel, redact: REDACT } };
-  return { loggerInstance: logger.child({}, { redact: REDACT }) };
+  if (logger === true) return { logger: { level: deps.config.logLevel, redact: REDACT, serializers: { req: (req: LoggedRequest) => maskToken(requestSummary(req)) } } };
+  const inherited = (logger as unknown as Record<symbol, { req?: (req: unknown) => unknown } | undefined>)[pino.symbols.serializersSym]?.req;
+  const req = (request: LoggedRequest): unknown => maskToken(inherited === undefined ? requestSummary(request) : inherited(request));
+  return { loggerInstance: logger.child({}, { redact: REDACT, serializers: { req } }) };
+}
+
+/** The request fields the `req` serializer reads (fastify hands it its `FastifyRequest`). */
+interface LoggedRequest {
+  method: string;
+  url: string;
+  host?: string;
+  ip?: string;
+  socket?: { remotePort?: number };
+}
+
+/** What fastify's own request serializer logs. */
+function requestSummary(req: LoggedRequest) {
+  return { method: req.method, url: req.url, host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort };
+}
+
+/**
+ * The stream accepts the token as `?token=` (browsers cannot set headers on a WebSocket), so a request
+ * URL may carry it; every logged URL has it replaced, whichever serializer produced the line.
+ */
+function maskToken<T>(summary: T): T {
+  if (summary === null || typeof summary !== 'object' || typeof (summary as { url?: unknown }).url !== 'string') return summary;
+  const url = (summary as unknown as { url: string }).url.replace(/([?&]token=)[^&#]*/gi, '$1[redacted]');
+  return { ...summary, url };
 }

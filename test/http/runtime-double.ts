@@ -58,14 +58,17 @@ export class RuntimeDouble implements OrchestratorRuntime {
   leaseOutcome: 'grant' | 'timeout' = 'grant';
   /** Leases currently held. */
   readonly leases = new Set<string>(['lease-1']);
+  /** The root's region states `status()` reports (a stream test changes them to see `orchestrator.state` derived). */
+  regionStates: RuntimeStatus['state'] = { dispatch: 'running', clock: 'waiting', erp: 'closed' };
   private readonly schedule = new Map<Service, ScheduleView>(SERVICES.map((service) => [service, this.initialSchedule(service)]));
+  private readonly listeners = new Set<(event: RuntimeEvent) => void>();
   private nextLease = 2;
 
   status(): RuntimeStatus {
     this.record('status');
     return {
       now: iso(NOW),
-      state: { dispatch: 'running', clock: 'waiting', erp: 'closed' },
+      state: { ...this.regionStates },
       running: [
         {
           target: 'orders@default',
@@ -224,9 +227,25 @@ export class RuntimeDouble implements OrchestratorRuntime {
     return this.healthView;
   }
 
-  subscribe(_listener: (event: RuntimeEvent) => void): () => void {
-    this.record('subscribe');
-    return () => {};
+  /**
+   * Not recorded in `calls`: the app subscribes once when it is built (the stream and the metrics),
+   * which is wiring, not a request the HTTP tests assert on.
+   */
+  subscribe(listener: (event: RuntimeEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
+  /** Delivers an event to every subscriber, synchronously like the real runtime; `at` defaults to now. */
+  emit(event: { type: string; at?: string; [field: string]: unknown }): RuntimeEvent {
+    const full: RuntimeEvent = { ...event, at: event.at ?? new Date().toISOString() };
+    for (const listener of [...this.listeners]) listener(full);
+    return full;
+  }
+
+  /** Subscribers now (the app's journal holds one while it is open). */
+  get subscribers(): number {
+    return this.listeners.size;
   }
 
   targets(): { service: Service; account: string; target: string }[] {

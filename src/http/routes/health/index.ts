@@ -11,6 +11,8 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Service health',
         description: 'Data freshness, ERP circuit breaker and recent failures. No token needed.',
         tags: ['health'],
+        // Public: no bearer token in the OpenAPI document either.
+        security: [],
         response: {
           200: described(HealthBody, 'ok or degraded'),
           503: described(HealthBody, 'down'),
