@@ -23,7 +23,7 @@ import type { DatasetReport, FaultsReport, SimulatorStateReport } from '../../sr
 import type { FaultRequest } from '../../src/simulator/simulator-faults.js';
 
 /** Runs with injected faults after which no Chromium process may remain (the issue asks for 100 in CI-scale runs). */
-const RUNS_WITH_FAULTS = 30;
+const RUNS_WITH_FAULTS = 100;
 /** Watchdog of the tests: long enough for a loaded 2-core machine, short enough to keep the suite quick. */
 const STALL_MS = 1_500;
 const TIMEOUTS: Partial<StepTimeouts> = { launch: 20_000, navigation: 8_000, login: 8_000, step: 5_000, downloadBegin: 8_000, download: 30_000, close: 3_000 };
@@ -337,7 +337,7 @@ describe.skipIf(!chromium)(`browser source against the ERP simulator${chromium ?
     // One browser at the start and one after each hung browser was killed.
     expect(faulty.stats().launches).toBeGreaterThanOrEqual(3);
     expect(await zombies()).toEqual([]);
-  }, 180_000);
+  }, 600_000);
 
   it('leaves no Chromium process behind once every source is closed', async () => {
     await Promise.all(sources.map((s) => s.close()));
