@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { benchBrowser } from './browser.bench.js';
 import { benchDataPath } from './data-path.bench.js';
+import { benchOperator } from './operator.bench.js';
+import { benchOrchestrator } from './orchestrator.bench.js';
 import { formatReport, writeResults, type BenchSection } from './report.js';
 
 /**
@@ -10,6 +12,8 @@ import { formatReport, writeResults, type BenchSection } from './report.js';
  */
 const SECTIONS: Record<string, (log: (line: string) => void) => Promise<BenchSection['rows']>> = {
   'data-path': benchDataPath,
+  orchestrator: benchOrchestrator,
+  operator: benchOperator,
   browser: async (log) => {
     const { rows, skipped } = await benchBrowser();
     if (skipped) log(`  skipped: ${skipped}`);
