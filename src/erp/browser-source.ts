@@ -12,12 +12,12 @@
  * An aborted run rejects with the signal's `AbortError`.
  */
 import { randomUUID } from 'node:crypto';
-import { copyFile, mkdir, open, rename, rm } from 'node:fs/promises';
+import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { Page } from 'puppeteer-core';
 import type { ErpAccount } from '../config.js';
-import { PDF_TAIL_BYTES, pdfEnvelopeProblem } from '../parsers/pdf-envelope.js';
+import { pdfFileProblem } from '../parsers/pdf-envelope.js';
 import { BrowserPool, type BrowserLease } from './browser-pool.js';
 import { findChromium } from './chromium-path.js';
 import { StepTimeoutError, abortError, formatMs, isAbortError, withDeadline } from './deadline.js';
@@ -331,7 +331,7 @@ export class BrowserSource implements ExportSource {
   /** Checks the downloaded file is a whole PDF and moves it into the downloads folder. */
   private async deliver(run: Run, finished: FinishedDownload): Promise<DownloadedExport> {
     const { service, account, downloadsDir } = run.request;
-    const problem = await envelopeProblem(finished.file);
+    const problem = await pdfFileProblem(finished.file);
     if (problem) throw new SourceError('export-invalid', `${finished.suggestedFilename || 'the export'} from ${run.listUrl}: ${problem}`);
     await mkdir(downloadsDir, { recursive: true });
     const file = join(downloadsDir, `${service}@${account}-${Date.now()}.pdf`);
@@ -440,20 +440,6 @@ function stopwatch(): () => number {
   };
 }
 
-/** What is wrong with a file's PDF envelope, or null. */
-async function envelopeProblem(path: string): Promise<string | null> {
-  const handle = await open(path, 'r');
-  try {
-    const { size } = await handle.stat();
-    const head = Buffer.alloc(Math.min(size, 5));
-    await handle.read(head, 0, head.length, 0);
-    const tail = Buffer.alloc(Math.min(size, PDF_TAIL_BYTES));
-    await handle.read(tail, 0, tail.length, Math.max(0, size - tail.length));
-    return pdfEnvelopeProblem(head, tail, size);
-  } finally {
-    await handle.close();
-  }
-}
 
 /**
  * Moves a finished file into place atomically. Across file systems (a downloads folder on another

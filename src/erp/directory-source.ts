@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { copyFile, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PDF_TAIL_BYTES, pdfEnvelopeProblem } from '../parsers/pdf-envelope.js';
+import { pdfFileProblem } from '../parsers/pdf-envelope.js';
 import { SourceError, type DownloadedExport, type DownloadRequest, type ExportSource } from './export-source.js';
 
 /**
@@ -60,16 +60,6 @@ export class DirectorySource implements ExportSource {
 
 /** A hand-dropped file may still be being copied in: refuse a file that is not a whole PDF yet. */
 async function checkWholePdf(path: string): Promise<void> {
-  const handle = await open(path, 'r');
-  try {
-    const { size } = await handle.stat();
-    const head = Buffer.alloc(Math.min(size, 5));
-    await handle.read(head, 0, head.length, 0);
-    const tail = Buffer.alloc(Math.min(size, PDF_TAIL_BYTES));
-    await handle.read(tail, 0, tail.length, size - tail.length);
-    const problem = pdfEnvelopeProblem(head, tail, size);
-    if (problem) throw new SourceError('export-invalid', `${path}: ${problem} (is it still being copied?)`);
-  } finally {
-    await handle.close();
-  }
+  const problem = await pdfFileProblem(path);
+  if (problem) throw new SourceError('export-invalid', `${path}: ${problem} (is it still being copied?)`);
 }
