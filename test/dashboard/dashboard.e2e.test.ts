@@ -97,7 +97,7 @@ describe.skipIf(CHROMIUM === undefined)(`dashboard in headless Chromium (${CHROM
     await page.goto(url);
     await page.waitForSelector('#token-dialog[open]');
     await page.type('#token-dialog input[name=token]', TOKEN);
-    await page.click('#token-dialog button[type=submit]');
+    await clickLive(page, '#token-dialog button[type=submit]');
     await page.waitForSelector('#connection[data-state=live]');
     expect(await page.evaluate(() => localStorage.getItem('sync-orchestrator.token'))).toBe(TOKEN);
 
@@ -129,7 +129,7 @@ describe.skipIf(CHROMIUM === undefined)(`dashboard in headless Chromium (${CHROM
   });
 
   it('shows a clicked "Sync now" running live: target state, root state, phase and a moving progress bar', async () => {
-    await page.click('tr[data-target="orders@default"] button[data-action=sync]');
+    await clickLive(page, 'tr[data-target="orders@default"] button[data-action=sync]');
     await page.waitForFunction(() => document.querySelector('tr[data-target="orders@default"]')?.getAttribute('data-state')?.startsWith('running.'));
     await page.waitForSelector('#statechart [data-region=dispatch] .node.active[data-state=running]');
 
@@ -168,12 +168,12 @@ describe.skipIf(CHROMIUM === undefined)(`dashboard in headless Chromium (${CHROM
   it("shows the API's message inline when a schedule change is invalid, and applies a valid one", async () => {
     await page.select('#schedule-form select[name=service]', 'orders');
     await page.type('#schedule-form input[name=intervalMinutes]', '2');
-    await page.click('#schedule-form button[type=submit]');
+    await clickLive(page, '#schedule-form button[type=submit]');
     await page.waitForSelector('#schedule-error:not([hidden])');
     expect(await text('#schedule-error')).toContain('body/intervalMinutes must be >= 5');
 
     await page.$eval('#schedule-form input[name=intervalMinutes]', (input) => ((input as HTMLInputElement).value = '90'));
-    await page.click('#schedule-form button[type=submit]');
+    await clickLive(page, '#schedule-form button[type=submit]');
     await page.waitForSelector('#schedule-ok:not([hidden])');
     await page.waitForFunction(() => document.querySelector('#schedules tr[data-service=orders]')?.textContent?.includes('90 min'));
     expect(await page.$eval('#schedule-error', (el) => (el as HTMLElement).hidden)).toBe(true);
@@ -181,17 +181,17 @@ describe.skipIf(CHROMIUM === undefined)(`dashboard in headless Chromium (${CHROM
 
   it('takes and releases a priority lease, and pauses and resumes every sync', async () => {
     await page.type('#lease-form input[name=reason]', 'new order for Rossi');
-    await page.click('#lease-form button[type=submit]');
+    await clickLive(page, '#lease-form button[type=submit]');
     await page.waitForSelector('#leases .hold[data-status=active]');
     expect(await text('#leases')).toContain('new order for Rossi');
-    await page.click('#leases .hold button[data-action=release]');
+    await clickLive(page, '#leases .hold button[data-action=release]');
     await page.waitForFunction(() => document.querySelector('#leases .hold') === null);
 
     await page.type('#pause-form input[name=reason]', 'ERP maintenance');
-    await page.click('#pause-form button[type=submit]');
+    await clickLive(page, '#pause-form button[type=submit]');
     await page.waitForSelector('#pause .hold-pause');
     expect(await text('#pause')).toContain('ERP maintenance');
-    await page.click('#resume');
+    await clickLive(page, '#resume');
     await page.waitForFunction(() => document.querySelector('#pause .hold-pause') === null);
   });
 
@@ -205,3 +205,20 @@ describe.skipIf(CHROMIUM === undefined)(`dashboard in headless Chromium (${CHROM
     expect(pageErrors.join('\n')).toBe('');
   });
 });
+
+/**
+ * Clicks what matches `selector` now, inside the page: the dashboard re-renders its lists on every
+ * event, so an element handle taken a moment earlier (as `page.click` does) may already be detached.
+ */
+async function clickLive(page: Page, selector: string): Promise<void> {
+  await page.waitForFunction(
+    (s: string) => {
+      const el = document.querySelector<HTMLElement>(s);
+      if (!el) return false;
+      el.click();
+      return true;
+    },
+    {},
+    selector,
+  );
+}
