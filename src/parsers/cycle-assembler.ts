@@ -39,6 +39,8 @@ export class CycleAssembler {
     ghostRows: 0,
   };
   private readonly seenKeys = new Set<string>();
+  /** Every page repeats its header row: each header text is normalised once. */
+  private readonly normalised = new Map<string, string>();
   private duplicates = 0;
   private rowsRead = 0;
   private footerCount: number | null = null;
@@ -84,8 +86,17 @@ export class CycleAssembler {
     return new ExportInvalidError(`${this.table?.label ?? this.expected ?? 'unknown'} export: ${problem}`);
   }
 
+  private normalise(header: string): string {
+    let n = this.normalised.get(header);
+    if (n === undefined) {
+      n = normaliseHeader(header);
+      this.normalised.set(header, n);
+    }
+    return n;
+  }
+
   private isAnchorPage(page: PageGrid): boolean {
-    const headers = new Set(page.headers.map(normaliseHeader));
+    const headers = new Set(page.headers.map((h) => this.normalise(h)));
     return this.table!.anchor.every((a) => headers.has(a));
   }
 
@@ -125,7 +136,7 @@ export class CycleAssembler {
     this.pages = [];
     this.cycleIndex++;
     const where = `cycle ${this.cycleIndex} (pages ${pages[0]!.pageNumber}–${pages[pages.length - 1]!.pageNumber})`;
-    const headers = pages.map((p) => p.headers.map(normaliseHeader));
+    const headers = pages.map((p) => p.headers.map((h) => this.normalise(h)));
     this.checkSameLayout(headers, where);
     const mapping = this.mapColumns(table, headers);
     this.checkRequired(table, mapping, pages);

@@ -298,7 +298,7 @@ export function recordFields(table: ExportTable): string[] {
 
 /** Normalises a header cell's text for exact matching: collapsed whitespace, upper case, no trailing `:`. */
 export function normaliseHeader(text: string): string {
-  return text.replace(/\s+/g, ' ').trim().replace(/\s*:$/, '').toLocaleUpperCase('it-IT');
+  return text.replace(/\s+/g, ' ').trim().replace(/\s*:$/, '').toUpperCase();
 }
 
 /** True for a known export type name. */

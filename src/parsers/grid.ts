@@ -29,11 +29,9 @@ export function buildPageGrid(page: PageContent): PageGrid {
   const columns = bands[0]!.cells; // the header row defines the columns
   const lines = bands.map(() => columns.map(() => [] as TextRun[]));
   for (const run of page.texts) {
-    const px = run.x + Math.min(1, run.width / 2);
-    const py = run.y + run.fontSize * 0.3;
-    const r = bands.findIndex((b) => py >= b.y0 - 0.01 && py <= b.y1 + 0.01);
+    const r = indexContaining(bands, 'y0', 'y1', run.y + run.fontSize * 0.3);
     if (r < 0) continue; // text outside the grid: titles, page numbers
-    const c = columns.findIndex((col) => px >= col.x0 - 0.01 && px <= col.x1 + 0.01);
+    const c = indexContaining(columns, 'x0', 'x1', run.x + Math.min(1, run.width / 2));
     if (c < 0) continue;
     lines[r]![c]!.push(run);
   }
@@ -43,6 +41,15 @@ export function buildPageGrid(page: PageContent): PageGrid {
     headers: texts[0]!.map((l) => l.join(' ')),
     rows: texts.slice(1),
   };
+}
+
+/** Index of the first interval `[lo, hi]` holding `v`, or -1 (a plain loop: it runs for every text run). */
+function indexContaining<K extends string>(items: readonly Record<K, number>[], lo: K, hi: K, v: number): number {
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i]!;
+    if (v >= it[lo] - 0.01 && v <= it[hi] + 0.01) return i;
+  }
+  return -1;
 }
 
 function isCellSized(r: Rect, page: PageContent): boolean {

@@ -171,8 +171,16 @@ export function readOperatorList(ops: { fnArray: number[]; argsArray: unknown[] 
 
 function showText(glyphs: (Glyph | number | null)[] | undefined, ts: TextState, ctm: Matrix, out: TextRun[]): void {
   if (!glyphs || ts.fontSize === 0) return;
-  const m = multiply(ts.tm, ctm);
-  const [x, y] = apply(m, 0, ts.rise);
+  const tm = ts.tm;
+  // Position of (0, rise) through tm × ctm, and the scale of that product, without building it.
+  const a = tm[0] * ctm[0] + tm[1] * ctm[2];
+  const b = tm[0] * ctm[1] + tm[1] * ctm[3];
+  const c = tm[2] * ctm[0] + tm[3] * ctm[2];
+  const d = tm[2] * ctm[1] + tm[3] * ctm[3];
+  const e = tm[4] * ctm[0] + tm[5] * ctm[2] + ctm[4];
+  const f = tm[4] * ctm[1] + tm[5] * ctm[3] + ctm[5];
+  const x = c * ts.rise + e;
+  const y = d * ts.rise + f;
   let text = '';
   let advance = 0; // in text space units
   for (const g of glyphs) {
@@ -185,11 +193,11 @@ function showText(glyphs: (Glyph | number | null)[] | undefined, ts: TextState, 
     text += g.unicode ?? '';
     advance += (((g.width ?? 0) / 1000) * ts.fontSize + ts.charSpacing + (g.isSpace ? ts.wordSpacing : 0)) * ts.hScale;
   }
-  ts.tm = multiply([1, 0, 0, 1, advance, 0], ts.tm);
+  // Advancing the text matrix by (advance, 0): only its translation changes.
+  tm[4] += advance * tm[0];
+  tm[5] += advance * tm[1];
   if (text.trim() === '') return;
-  const scaleX = Math.hypot(m[0], m[1]);
-  const scaleY = Math.hypot(m[2], m[3]);
-  out.push({ text, x, y, width: advance * scaleX, fontSize: ts.fontSize * scaleY });
+  out.push({ text, x, y, width: advance * Math.hypot(a, b), fontSize: ts.fontSize * Math.hypot(c, d) });
 }
 
 /**

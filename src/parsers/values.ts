@@ -60,7 +60,7 @@ const FALSE_WORDS = new Set(['unchecked', 'no', 'false', 'falso']);
 
 /** `Checked`/`Unchecked`, `Sì`/`No` (and the English words) → boolean. */
 export function parseBoolean(text: string): boolean {
-  const w = text.trim().toLocaleLowerCase('it-IT');
+  const w = text.trim().toLowerCase();
   if (TRUE_WORDS.has(w)) return true;
   if (FALSE_WORDS.has(w)) return false;
   throw new ValueFormatError(text, 'a checkbox (Checked/Unchecked, Sì/No)');
@@ -96,7 +96,7 @@ export function parseTracking(text: string): Tracking {
   const url = href ? href[1]!.replace(/\s+/g, '') || null : null;
   const words = (linkText?.[1] ?? '').replace(/\s+/g, ' ').trim().split(' ').filter(Boolean);
   if (words.length === 0) throw new ValueFormatError(text, 'a tracking link with courier and number');
-  const courier = words.length > 1 ? words[0]!.toLocaleUpperCase('it-IT') : null;
+  const courier = words.length > 1 ? words[0]!.toUpperCase() : null;
   const number = (words.length > 1 ? words.slice(1) : words).join('');
   return { trackingCourier: courier, trackingNumber: number, trackingUrl: url };
 }

@@ -18,7 +18,7 @@ interface TableStatements {
   readonly state: Statement;
   readonly countActive: Statement;
   readonly activeKeys: Statement;
-  readonly stateOf: Statement;
+  readonly stateIn: Statement;
   readonly upsert: Statement;
   readonly softDelete: Statement;
 }
@@ -46,13 +46,16 @@ export class SqliteRecordStore implements RecordStore {
     });
   }
 
-  /** Point lookups by primary key: an apply reads one batch's rows at a time, never the whole table. */
+  /**
+   * The rows of one batch of keys in one statement: the keys go in as one JSON array (each key is
+   * already a JSON array, see `encodeKey`) and SQLite probes the primary key for each.
+   */
   private readStateOf(s: TableStatements, account: string, keys: readonly string[]): Map<string, RowState> {
     const state = new Map<string, RowState>();
-    const where = scope(s.layout, account);
-    for (const key of keys) {
-      const row = s.stateOf.raw().get(...where, ...(JSON.parse(key) as FieldValue[])) as [string, number] | undefined;
-      if (row) state.set(key, { hash: row[0], deleted: row[1] === 1 });
+    if (keys.length === 0) return state;
+    const keyCount = s.layout.keyColumns.length;
+    for (const row of s.stateIn.raw().iterate(...scope(s.layout, account), `[${keys.join(',')}]`) as Iterable<unknown[]>) {
+      state.set(encodeKey(row.slice(0, keyCount) as FieldValue[]), { hash: row[keyCount] as string, deleted: row[keyCount + 1] === 1 });
     }
     return state;
   }
@@ -138,7 +141,10 @@ function prepareTable(db: SqliteDatabase, layout: TableLayout): TableStatements 
   return {
     layout,
     state: db.prepare(`SELECT ${keys}, hash, deleted_at IS NOT NULL FROM ${t} WHERE ${inScope}`),
-    stateOf: db.prepare(`SELECT hash, deleted_at IS NOT NULL FROM ${t} WHERE ${inScope} AND ${keyMatch}`),
+    stateIn: db.prepare(
+      `SELECT ${keys}, hash, deleted_at IS NOT NULL FROM ${t} WHERE ${inScope}
+       AND (${keys}) IN (SELECT ${layout.keyColumns.map((_, i) => `json_extract(value, '$[${i}]')`).join(', ')} FROM json_each(?))`,
+    ),
     countActive: db.prepare(`SELECT COUNT(*) FROM ${t} WHERE ${inScope} AND deleted_at IS NULL`),
     activeKeys: db.prepare(`SELECT ${keys} FROM ${t} WHERE ${inScope} AND deleted_at IS NULL ORDER BY ${keys}`),
     upsert: db.prepare(
