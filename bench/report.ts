@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 /** One line of the benchmark table: a measured value and the goal it is held to. */
 export interface BenchRow {
@@ -31,8 +31,22 @@ export function formatReport(sections: BenchSection[]): string {
   return lines.join('\n');
 }
 
-/** Writes the machine-readable results next to the benchmarks. */
+/**
+ * Writes the machine-readable results next to the benchmarks. Sections of an earlier run that this run
+ * did not measure (`npm run bench -- data-path`) are kept, each with the time it was measured.
+ */
 export function writeResults(file: string, sections: BenchSection[]): void {
   const at = new Date().toISOString();
-  writeFileSync(file, JSON.stringify({ at, node: process.version, sections }, null, 2) + '\n');
+  let earlier: (BenchSection & { at?: string })[] = [];
+  if (existsSync(file)) {
+    try {
+      const previous = JSON.parse(readFileSync(file, 'utf8')) as { at?: string; sections?: (BenchSection & { at?: string })[] };
+      earlier = (previous.sections ?? []).map((s) => ({ ...s, at: s.at ?? previous.at ?? 'unknown' }));
+    } catch {
+      earlier = [];
+    }
+  }
+  const measured = sections.map((s) => ({ ...s, at }));
+  const kept = earlier.filter((e) => !sections.some((s) => s.section === e.section));
+  writeFileSync(file, JSON.stringify({ at, node: process.version, sections: [...kept, ...measured] }, null, 2) + '\n');
 }
