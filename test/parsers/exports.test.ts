@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parseExportFile } from '../../src/parsers/parse-export.js';
+import { readExport } from '../../src/parsers/read-export.js';
 import type { ExportType } from '../../src/parsers/export-tables.js';
 import { ExportInvalidError, type ExportRecord } from '../../src/parsers/types.js';
 
@@ -151,5 +152,19 @@ describe('sync-orchestrator parse', () => {
     expect(stdout).toBe('');
     expect(stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(stderr).toMatch(/truncated PDF/);
+  });
+});
+
+describe('long exports', () => {
+  it('reads the same records when pdf.js is reopened every few pages to keep memory flat', async () => {
+    const file = join(VARIANTS, 'prices-row-per-cycle.pdf');
+    const collect = async (reopenEvery: number): Promise<ExportRecord[]> => {
+      const records: ExportRecord[] = [];
+      await readExport(file, 'prices', { onRecords: (rs) => records.push(...rs) }, reopenEvery);
+      return records;
+    };
+    const reopened = await collect(5);
+    expect(reopened).toEqual(truth(file).records);
+    expect(reopened).toEqual(await collect(1000));
   });
 });
