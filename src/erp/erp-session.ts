@@ -55,6 +55,17 @@ function checkStatus(response: HTTPResponse | null, what: string): void {
   if (status >= 400) throw new SourceError('erp-unreachable', `the ERP answered HTTP ${status} ${response?.statusText() ?? ''} to ${what} (${response?.url() ?? ''})`.replace(/ {2,}/g, ' '));
 }
 
+/**
+ * A wait started before the action that triggers it. When the action fails, or the step's deadline or
+ * the run's abort stops it, the wait rejects with nobody awaiting it any more; that rejection is
+ * expected, so it must not surface as an unhandled rejection. The returned promise still rejects for
+ * whoever awaits it.
+ */
+function awaitedLater<T>(wait: Promise<T>): Promise<T> {
+  wait.catch(() => undefined);
+  return wait;
+}
+
 /** Waits until the page has loaded and no loading panel covers it. */
 export async function waitUntilReady(page: Page, what: string, timeouts: StepTimeouts, signal?: AbortSignal): Promise<void> {
   await withDeadline(`wait for ${what} to finish loading`, timeouts.step, signal, (s) =>
@@ -86,7 +97,7 @@ export async function logIn(page: Page, credentials: { erpUrl: string; user: str
   const response = await withDeadline(`log in as ${credentials.user}`, timeouts.login, signal, async (s) => {
     await page.locator('[data-sync-login="user"]').setTimeout(timeouts.step).fill(credentials.user, { signal: s });
     await page.locator('[data-sync-login="password"]').setTimeout(timeouts.step).fill(credentials.password, { signal: s });
-    const navigation = page.waitForNavigation({ waitUntil: 'load', timeout: 0, signal: s });
+    const navigation = awaitedLater(page.waitForNavigation({ waitUntil: 'load', timeout: 0, signal: s }));
     const hasButton = (await page.$('[data-sync-login="submit"]')) !== null;
     if (hasButton) await page.click('[data-sync-login="submit"]');
     else await page.focus('[data-sync-login="password"]').then(() => page.keyboard.press('Enter'));
@@ -119,7 +130,7 @@ export async function findFilter(page: Page, allSubstring: string, timeouts: Ste
 /** Selects a filter value; the ERP posts back and reloads the list. */
 export async function chooseFilter(page: Page, combo: FilterCombo, value: string, timeouts: StepTimeouts, signal?: AbortSignal): Promise<Arrival> {
   const response = await withDeadline('set the list filter', timeouts.navigation, signal, async (s) => {
-    const navigation = page.waitForNavigation({ waitUntil: 'load', timeout: 0, signal: s });
+    const navigation = awaitedLater(page.waitForNavigation({ waitUntil: 'load', timeout: 0, signal: s }));
     await page.select(combo.selector, value);
     return navigation;
   });
