@@ -71,7 +71,7 @@ export class SqliteRecordStore implements RecordStore {
     this.guard(`writing ${type}`, () => {
       const s = this.table(type);
       this.db.transaction(() => {
-        for (const row of rows) s.upsert.run(...upsertValues(s.layout, account, row, now));
+        for (const row of rows) s.upsert.run(upsertValues(s.layout, account, row, now));
       })();
     });
   }

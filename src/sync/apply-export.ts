@@ -8,8 +8,7 @@ import { TABLE_LAYOUTS, type TableLayout } from '../stores/record-columns.js';
 import type { HashedRecord, RecordStore, RowState } from '../stores/record-store.js';
 import { openRecordStore } from '../stores/sqlite-record-store.js';
 import { loadExportParser, type ParseExportFile } from './export-parser.js';
-import { hashRecord } from './record-hash.js';
-import { validateRecords } from './validate-records.js';
+import { validateRecords, type CheckedRecords } from './validate-records.js';
 
 /**
  * Records per transaction. With `synchronous=FULL` every commit is an fsync, so one row per transaction
@@ -140,12 +139,12 @@ export async function applyExport(file: string, options: ApplyOptions): Promise<
     run.stats.durationMs.parsing += performance.now() - parsingStart;
     return paused(run, startBatch, null);
   }
-  const keys = await checkParsed(run, parsed);
+  const checked = await checkParsed(run, parsed);
   run.stats.durationMs.parsing += performance.now() - parsingStart;
 
   const held = holdStore(options);
   try {
-    return await applyParsed(run, parsed, keys, held.store, startBatch, options, completenessMin);
+    return await applyParsed(run, parsed, checked, held.store, startBatch, options, completenessMin);
   } finally {
     held.release();
   }
@@ -166,7 +165,7 @@ interface Run {
 async function applyParsed(
   run: Run,
   parsed: ParsedExport,
-  keys: readonly string[],
+  checked: CheckedRecords,
   store: RecordStore,
   startBatch: number,
   options: ApplyOptions,
@@ -175,6 +174,7 @@ async function applyParsed(
   const { type, account, now, stats } = run;
   const { signal, onProgress, onCheckpoint } = options;
   const records = parsed.records;
+  const { keys } = checked;
   const batchCount = Math.ceil(records.length / BATCH_SIZE);
   if (startBatch > batchCount) throw new ExportInvalidError(`checkpoint batch ${startBatch} is beyond the export's ${batchCount} batches`);
 
@@ -198,7 +198,7 @@ async function applyParsed(
     // against what this run wrote, exactly as a resumed run judges it; and no whole-table read blocks
     // the event loop.
     const state = store.readState(type, account, keys.slice(from, to));
-    store.writeBatch(type, account, changedRows(run, parsed, keys, from, to, state), now);
+    store.writeBatch(type, account, changedRows(run, parsed, checked, from, to, state), now);
     lapApplying();
     onCheckpoint?.(checkpointAt(run, batch + 1));
     onProgress?.({ phase: 'applying', recordsDone: to, recordsTotal: records.length });
@@ -233,7 +233,7 @@ async function applyParsed(
 function changedRows(
   run: Run,
   parsed: ParsedExport,
-  keys: readonly string[],
+  { keys, hashes }: CheckedRecords,
   from: number,
   to: number,
   state: Map<string, RowState>,
@@ -242,7 +242,7 @@ function changedRows(
   for (let i = from; i < to; i++) {
     const record = parsed.records[i]!;
     const key = keys[i]!;
-    const hash = hashRecord(run.layout.fields, record);
+    const hash = hashes[i]!;
     const stored = state.get(key);
     if (stored && stored.hash === hash && !stored.deleted) {
       run.stats.unchanged++;
@@ -265,8 +265,8 @@ function isComplete(records: number, activeBefore: number, min: number): boolean
   return records >= min * activeBefore;
 }
 
-/** Validates a parse result for this run and returns the records' keys. */
-async function checkParsed(run: Run, parsed: ParsedExport): Promise<string[]> {
+/** Validates a parse result for this run and returns the records' keys and hashes. */
+async function checkParsed(run: Run, parsed: ParsedExport): Promise<CheckedRecords> {
   if (parsed.type !== run.type) throw new ExportInvalidError(`${run.file}: expected a ${run.type} export, the parser read ${parsed.type}`);
   if (run.recordCount !== null && parsed.records.length !== run.recordCount) {
     throw new ExportInvalidError(
@@ -274,9 +274,9 @@ async function checkParsed(run: Run, parsed: ParsedExport): Promise<string[]> {
     );
   }
   run.recordCount = parsed.records.length;
-  const keys = await validateRecords(run.layout, parsed.records);
+  const checked = await validateRecords(run.layout, parsed.records);
   run.stats.parsed = parsed.records.length;
-  return keys;
+  return checked;
 }
 
 function assertResumable(checkpoint: ApplyCheckpoint, file: string, type: ExportType, account: string): void {

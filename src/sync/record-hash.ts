@@ -6,32 +6,49 @@ import { stableJson } from '../stores/stable-json.js';
  * Version of the hash input's format. Changing how values are serialised means bumping it, which makes
  * every stored hash differ once and so rewrites every row exactly once (a clean re-hash). Adding a field
  * to an export table needs no bump: the input gains a value and every hash changes anyway.
+ *
+ * - `h1`: every value as JSON.
+ * - `h2`: every value tagged by its type (below). Same guarantees, about a third cheaper per record,
+ *   because a text value goes in as it is instead of through `JSON.stringify`.
  */
-export const HASH_SCHEMA = 'h1';
+export const HASH_SCHEMA = 'h2';
 
-/** Separates the hash input's parts; JSON never prints it raw (it escapes control characters). */
-const SEPARATOR = '\x1f';
+/** Separates the hash input's parts. A value never holds it raw (see `hashPart`). */
+export const HASH_SEPARATOR = '\x1f';
 
 /**
- * SHA-256 (hex) of a record: the hash-schema version, then every field of `fields` (the export's
- * `recordFields`, in that order) as JSON (`null` when absent), then `extra` as stable JSON (`null` when
- * absent or empty), joined by `\x1f`. JSON keeps types apart (`"1"` ≠ `1` ≠ `true`) and escapes the
- * separator, so distinct records cannot share an input.
+ * One value of the hash input, its first character naming its type so that `"1"`, `1` and `true` differ:
+ * `-` null or absent, `t` / `f` a boolean, `n` + a number as JavaScript prints it, `s` + a text as it is,
+ * or `j` + the text as JSON when it holds the separator (JSON escapes it, so the parts stay apart).
  */
-export function hashRecord(fields: readonly string[], record: ExportRecord): string {
-  // One string built by concatenation: this runs for every record of every run (50,000 orders), and
-  // an array of parts plus join costs twice as much.
-  let input = HASH_SCHEMA;
-  for (let i = 0; i < fields.length; i++) input += SEPARATOR + jsonValue(record[fields[i]!]);
-  const extra = record.extra;
-  input += SEPARATOR + (extra && Object.keys(extra).length > 0 ? stableJson(extra) : 'null');
-  // The one-shot `crypto.hash` (Node 20.12+) skips creating a Hash object per record: a third cheaper.
+export function hashPart(value: unknown): string {
+  if (value === null || value === undefined) return '-';
+  if (typeof value === 'string') return value.indexOf(HASH_SEPARATOR) === -1 ? 's' + value : 'j' + JSON.stringify(value);
+  if (typeof value === 'number') return 'n' + value;
+  if (typeof value === 'boolean') return value ? 't' : 'f';
+  // Validation rejects anything else before hashing; JSON keeps even that unambiguous.
+  return 'j' + JSON.stringify(value);
+}
+
+/** The last part of the input: `extra` as stable JSON, `-` when absent or empty. */
+export function extraPart(extra: Record<string, string> | undefined): string {
+  return extra && Object.keys(extra).length > 0 ? stableJson(extra) : '-';
+}
+
+/** SHA-256 (hex) of a complete hash input. The one-shot `crypto.hash` (Node 20.12+) skips a Hash object per record. */
+export function digest(input: string): string {
   return hash('sha256', input, 'hex');
 }
 
-/** `JSON.stringify` of a field value, without its call for the values that print as themselves. */
-function jsonValue(value: unknown): string {
-  if (value === null || value === undefined) return 'null';
-  if (typeof value === 'string') return JSON.stringify(value);
-  return String(value);
+/**
+ * SHA-256 (hex) of a record: the hash-schema version, then every field of `fields` (the export's
+ * `recordFields`, in that order) as a `hashPart`, then `extra`, joined by `\x1f`. Distinct records
+ * cannot share an input. `validateRecords` builds the same input while it checks each record.
+ */
+export function hashRecord(fields: readonly string[], record: ExportRecord): string {
+  // One string built by concatenation: this runs for every record (50,000 orders), and an array of
+  // parts plus join costs twice as much.
+  let input = HASH_SCHEMA;
+  for (let i = 0; i < fields.length; i++) input += HASH_SEPARATOR + hashPart(record[fields[i]!]);
+  return digest(input + HASH_SEPARATOR + extraPart(record.extra));
 }

@@ -2,6 +2,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { FieldType } from '../parsers/export-tables.js';
 import { ExportInvalidError, type ExportRecord } from '../parsers/types.js';
 import { encodeKey, type TableLayout } from '../stores/record-columns.js';
+import { digest, extraPart, HASH_SCHEMA, HASH_SEPARATOR, hashPart } from './record-hash.js';
 
 /** Records validated between two yields to the event loop (a few milliseconds of work). */
 const VALIDATE_CHUNK = 2000;
@@ -19,17 +20,27 @@ const expectedKind: Record<FieldType, 'string' | 'number' | 'integer' | 'boolean
   bool: 'boolean',
 };
 
+/** The records of an export that passed validation, with what the apply loop needs of each. */
+export interface CheckedRecords {
+  /** Each record's key (`encodeKey`), at the record's index. */
+  readonly keys: string[];
+  /** Each record's content hash (`hashRecord`), at the record's index. */
+  readonly hashes: string[];
+}
+
 /**
- * Checks parsed records against their table before anything is written, and returns their keys.
- * A record with an empty key, a field of the wrong type or a field the table does not know would be
- * stored wrongly or silently dropped; such an export is not trusted (fail closed, nothing written).
+ * Checks parsed records against their table before anything is written, and returns their keys and
+ * hashes. A record with an empty key, a field of the wrong type or a field the table does not know would
+ * be stored wrongly or silently dropped; such an export is not trusted (fail closed, nothing written).
+ * The hash input is built in the same pass as the checks: each field is read once per run.
  *
  * @throws ExportInvalidError (as a rejection) naming the first offending record (1-based) and field.
  */
-export async function validateRecords(layout: TableLayout, records: readonly ExportRecord[]): Promise<string[]> {
+export async function validateRecords(layout: TableLayout, records: readonly ExportRecord[]): Promise<CheckedRecords> {
   const known = new Set([...layout.fields, 'extra']);
   const kinds = layout.fieldTypes.map((t) => expectedKind[t]);
   const keys = new Array<string>(records.length);
+  const hashes = new Array<string>(records.length);
   // Plain loops: this runs over every record of a run before the first write; it yields to the event
   // loop every VALIDATE_CHUNK records so that 50,000 records do not hold it for 100 ms.
   for (let r = 0; r < records.length; r++) {
@@ -38,12 +49,13 @@ export async function validateRecords(layout: TableLayout, records: readonly Exp
     for (const name in record) {
       if (!known.has(name)) throw new ExportInvalidError(`${layout.type} record ${r + 1}: unknown field ${name}`);
     }
+    let input = HASH_SCHEMA;
     for (let i = 0; i < layout.fields.length; i++) {
       const value = record[layout.fields[i]!];
-      if (value === undefined || value === null) continue;
-      if (!hasKind(value, kinds[i]!)) {
+      if (value !== undefined && value !== null && !hasKind(value, kinds[i]!)) {
         throw new ExportInvalidError(`${layout.type} record ${r + 1}: field ${layout.fields[i]} should be ${kinds[i]}, got ${JSON.stringify(value)}`);
       }
+      input += HASH_SEPARATOR + hashPart(value);
     }
     if (record.extra !== undefined && (typeof record.extra !== 'object' || record.extra === null)) {
       throw new ExportInvalidError(`${layout.type} record ${r + 1}: extra should be an object`);
@@ -53,8 +65,9 @@ export async function validateRecords(layout: TableLayout, records: readonly Exp
       throw new ExportInvalidError(`${layout.type} record ${r + 1}: empty key (${layout.keyFields.join(', ')})`);
     }
     keys[r] = encodeKey(key as (string | number)[]);
+    hashes[r] = digest(input + HASH_SEPARATOR + extraPart(record.extra));
   }
-  return keys;
+  return { keys, hashes };
 }
 
 function hasKind(value: unknown, kind: 'string' | 'number' | 'integer' | 'boolean'): boolean {

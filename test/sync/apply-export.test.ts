@@ -116,6 +116,22 @@ describe('applyExport: upserting', () => {
     expect(row).toEqual({ city: 'Verona', extra: '{"NOTE":"x"}', created_at: T1.toISOString(), updated_at: T2.toISOString() });
   });
 
+  it('rewrites every row exactly once after a hash-schema change, and nothing on the run after', async () => {
+    const records = makeRecords('customers', 1_200);
+    await importExport('customers', records);
+    // A database written by a version with another hash format: every stored hash differs from today's.
+    withStore('customers', (s) => s.db.prepare("UPDATE customers SET hash = 'h1:' || hash").run());
+    const content = (): unknown[] =>
+      withStore('customers', (s) => s.db.prepare('SELECT * FROM customers ORDER BY erp_id').all() as Record<string, unknown>[]).map(({ hash: _h, updated_at: _u, ...rest }) => rest);
+    const before = content();
+    const rehashed = await importExport('customers', records, { now: () => T2 });
+    expect(counts(rehashed.stats)).toMatchObject({ inserted: 0, updated: 1_200, unchanged: 0, deleted: 0 });
+    expect(content()).toEqual(before);
+    expect(withStore('customers', (s) => s.db.prepare("SELECT COUNT(*) FROM customers WHERE hash LIKE 'h1:%' OR updated_at <> ?").pluck().get(T2.toISOString()))).toBe(0);
+    const again = await importExport('customers', records, { now: () => T3 });
+    expect(counts(again.stats)).toMatchObject({ inserted: 0, updated: 0, unchanged: 1_200, deleted: 0 });
+  });
+
   it('revives a removed row when it reappears, counting it as updated', async () => {
     const records = makeRecords('customers', 10);
     await importExport('customers', records);

@@ -1,13 +1,21 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { EXPORT_TYPES } from '../../src/parsers/export-tables.js';
+import type { ExportRecord } from '../../src/parsers/types.js';
+import { TABLE_LAYOUTS } from '../../src/stores/record-columns.js';
 import { HASH_SCHEMA, hashRecord } from '../../src/sync/record-hash.js';
+import { validateRecords } from '../../src/sync/validate-records.js';
+import { makeRecords } from '../support/export-records.js';
 
 const fields = ['a', 'b'];
 
 describe('hashRecord', () => {
-  it('is SHA-256 of the schema version, each field as JSON and extra, joined by \\x1f', () => {
-    const expected = createHash('sha256').update(`${HASH_SCHEMA}\x1f"x"\x1f1.5\x1f{"k":"v"}`).digest('hex');
-    expect(hashRecord(fields, { a: 'x', b: 1.5, extra: { k: 'v' } })).toBe(expected);
+  it('is SHA-256 of the schema version, each field tagged by its type and extra as JSON, joined by \\x1f', () => {
+    const sha = (input: string): string => createHash('sha256').update(input).digest('hex');
+    expect(HASH_SCHEMA).toBe('h2');
+    expect(hashRecord(fields, { a: 'x', b: 1.5, extra: { k: 'v' } })).toBe(sha('h2\x1fsx\x1fn1.5\x1f{"k":"v"}'));
+    expect(hashRecord(['a', 'b', 'c', 'd'], { a: true, b: false, c: null })).toBe(sha('h2\x1ft\x1ff\x1f-\x1f-\x1f-'));
+    expect(hashRecord(fields, { a: 'x\x1fy' })).toBe(sha('h2\x1fj"x\\u001fy"\x1f-\x1f-'));
   });
 
   it('does not depend on the order of keys in the record or in extra', () => {
@@ -19,12 +27,15 @@ describe('hashRecord', () => {
   });
 
   it('tells values of different types apart', () => {
-    const hashes = new Set(['1', 1, true, null].map((b) => hashRecord(fields, { a: 'x', b })));
-    expect(hashes.size).toBe(4);
+    const values = ['1', 1, true, 'true', 't', null, 'null', '-', '', 'n1', 's', 'j"x"', 'x'];
+    const hashes = new Set(values.map((b) => hashRecord(fields, { a: 'x', b })));
+    expect(hashes.size).toBe(values.length);
   });
 
   it('cannot be fooled by a separator inside a value', () => {
     expect(hashRecord(fields, { a: 'x\x1fy', b: 'z' })).not.toBe(hashRecord(fields, { a: 'x', b: 'y\x1fz' }));
+    expect(hashRecord(fields, { a: 'x\x1fsy' })).not.toBe(hashRecord(fields, { a: 'x', b: 'y' }));
+    expect(hashRecord(fields, { a: 'x', extra: { k: 'v\x1f-' } })).not.toBe(hashRecord(fields, { a: 'x', extra: { k: 'v' } }));
   });
 
   it('changes for every record when a field is added to the table', () => {
@@ -33,5 +44,16 @@ describe('hashRecord', () => {
 
   it('covers extra', () => {
     expect(hashRecord(fields, { a: 'x', extra: { k: 'v' } })).not.toBe(hashRecord(fields, { a: 'x', extra: { k: 'w' } }));
+  });
+});
+
+describe('validateRecords', () => {
+  it.each(EXPORT_TYPES)('returns, for every %s record, the key and the hash that hashRecord gives it', async (type) => {
+    const layout = TABLE_LAYOUTS[type];
+    const records: ExportRecord[] = makeRecords(type, 50).map((r, n) => (n % 7 === 0 ? { ...r, extra: { 'NUOVA COLONNA': `v${n}` } } : r));
+    const { keys, hashes } = await validateRecords(layout, records);
+    expect(hashes).toEqual(records.map((r) => hashRecord(layout.fields, r)));
+    expect(new Set(hashes).size).toBe(records.length);
+    expect(keys).toEqual(records.map((r) => JSON.stringify(layout.keyFields.map((f) => r[f]))));
   });
 });
