@@ -15,6 +15,8 @@ export interface RecordStore {
   readState(type: ExportType, account: string, keys?: readonly string[]): Map<string, RowState>;
   /** Rows of `type` in scope that are not soft-deleted. */
   countActive(type: ExportType, account: string): number;
+  /** Whether any row of `type` is in scope, soft-deleted ones included. */
+  hasRows(type: ExportType, account: string): boolean;
   /**
    * Upserts rows in one transaction: inserts new keys, rewrites a row whose hash differs or that was
    * soft-deleted (reviving it), and leaves an identical active row untouched.

@@ -17,6 +17,7 @@ interface TableStatements {
   readonly layout: TableLayout;
   readonly state: Statement;
   readonly countActive: Statement;
+  readonly hasRows: Statement;
   readonly activeKeys: Statement;
   readonly stateIn: Statement;
   readonly upsert: Statement;
@@ -64,6 +65,13 @@ export class SqliteRecordStore implements RecordStore {
     return this.guard(`counting ${type}`, () => {
       const s = this.table(type);
       return s.countActive.pluck().get(...scope(s.layout, account)) as number;
+    });
+  }
+
+  hasRows(type: ExportType, account: string): boolean {
+    return this.guard(`reading ${type}`, () => {
+      const s = this.table(type);
+      return s.hasRows.pluck().get(...scope(s.layout, account)) === 1;
     });
   }
 
@@ -146,6 +154,7 @@ function prepareTable(db: SqliteDatabase, layout: TableLayout): TableStatements 
        AND (${keys}) IN (SELECT ${layout.keyColumns.map((_, i) => `json_extract(value, '$[${i}]')`).join(', ')} FROM json_each(?))`,
     ),
     countActive: db.prepare(`SELECT COUNT(*) FROM ${t} WHERE ${inScope} AND deleted_at IS NULL`),
+    hasRows: db.prepare(`SELECT EXISTS (SELECT 1 FROM ${t} WHERE ${inScope})`),
     activeKeys: db.prepare(`SELECT ${keys} FROM ${t} WHERE ${inScope} AND deleted_at IS NULL ORDER BY ${keys}`),
     upsert: db.prepare(
       `INSERT INTO ${t} (${inserted.map(q).join(', ')}) VALUES (${inserted.map(() => '?').join(', ')})

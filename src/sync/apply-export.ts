@@ -185,6 +185,10 @@ async function applyParsed(
     applyingStart = t;
   };
   run.activeBefore ??= store.countActive(type, account);
+  // A first import (no row of the scope stored yet, none written by this run): a key can only be stored
+  // if an earlier record of this export wrote it, so only repeated keys are looked up. A new agent's
+  // first orders sync skips 50,000 lookups that would all come back empty.
+  const firstImport = startBatch === 0 && !store.hasRows(type, account);
 
   for (let batch = startBatch; batch < batchCount; batch++) {
     if (batch > startBatch) await yieldToEventLoop();
@@ -197,7 +201,8 @@ async function applyParsed(
     // Read per batch, after the previous batches committed: a key repeated later in the export is judged
     // against what this run wrote, exactly as a resumed run judges it; and no whole-table read blocks
     // the event loop.
-    const state = store.readState(type, account, keys.slice(from, to));
+    const lookup = firstImport ? repeatedKeys(checked, from, to) : keys.slice(from, to);
+    const state = lookup.length > 0 ? store.readState(type, account, lookup) : new Map<string, RowState>();
     store.writeBatch(type, account, changedRows(run, parsed, checked, from, to, state), now);
     lapApplying();
     onCheckpoint?.(checkpointAt(run, batch + 1));
@@ -211,7 +216,7 @@ async function applyParsed(
   onProgress?.({ phase: 'finalizing' });
   const flags: ApplyFlag[] = [];
   if (isComplete(records.length, run.activeBefore, completenessMin)) {
-    const present = new Set(keys);
+    const present = checked.distinctKeys;
     // Every key of the export is active now, so more active rows than keys is the only case with rows
     // to delete: counting is one cheap aggregate, the key-by-key scan is skipped on the common run.
     stats.deleted = store.countActive(type, account) > present.size ? store.softDeleteAbsent(type, account, present, now) : 0;
@@ -254,6 +259,13 @@ function changedRows(
     rows.push({ record, hash });
   }
   return rows;
+}
+
+/** The keys of `[from, to)` that an earlier record of the export holds too. */
+function repeatedKeys({ keys, repeated }: CheckedRecords, from: number, to: number): string[] {
+  const found: string[] = [];
+  for (let i = from; i < to; i++) if (repeated[i] === 1) found.push(keys[i]!);
+  return found;
 }
 
 /**

@@ -26,6 +26,10 @@ export interface CheckedRecords {
   readonly keys: string[];
   /** Each record's content hash (`hashRecord`), at the record's index. */
   readonly hashes: string[];
+  /** The distinct keys of the export. */
+  readonly distinctKeys: Set<string>;
+  /** 1 at the index of a record whose key an earlier record of the export holds too, else 0. */
+  readonly repeated: Uint8Array;
 }
 
 /**
@@ -41,6 +45,8 @@ export async function validateRecords(layout: TableLayout, records: readonly Exp
   const kinds = layout.fieldTypes.map((t) => expectedKind[t]);
   const keys = new Array<string>(records.length);
   const hashes = new Array<string>(records.length);
+  const distinctKeys = new Set<string>();
+  const repeated = new Uint8Array(records.length);
   // Plain loops: this runs over every record of a run before the first write; it yields to the event
   // loop every VALIDATE_CHUNK records so that 50,000 records do not hold it for 100 ms.
   for (let r = 0; r < records.length; r++) {
@@ -64,10 +70,13 @@ export async function validateRecords(layout: TableLayout, records: readonly Exp
     if (key.some((v) => v === undefined || v === null || v === '')) {
       throw new ExportInvalidError(`${layout.type} record ${r + 1}: empty key (${layout.keyFields.join(', ')})`);
     }
-    keys[r] = encodeKey(key as (string | number)[]);
+    const encoded = encodeKey(key as (string | number)[]);
+    keys[r] = encoded;
+    if (distinctKeys.has(encoded)) repeated[r] = 1;
+    else distinctKeys.add(encoded);
     hashes[r] = digest(input + HASH_SEPARATOR + extraPart(record.extra));
   }
-  return { keys, hashes };
+  return { keys, hashes, distinctKeys, repeated };
 }
 
 function hasKind(value: unknown, kind: 'string' | 'number' | 'integer' | 'boolean'): boolean {

@@ -55,6 +55,20 @@ export function recordStoreContract(adapter: string, open: OpenStore): void {
       expect(customers.countActive('customers', 'B')).toBe(1);
     });
 
+    it('knows whether an account has any row, soft-deleted ones included', () => {
+      const a = makeRecord('customers', 1);
+      expect(customers.hasRows('customers', 'A')).toBe(false);
+      customers.writeBatch('customers', 'A', [row(a, 'ha')], T1);
+      expect(customers.hasRows('customers', 'A')).toBe(true);
+      expect(customers.hasRows('customers', 'B')).toBe(false);
+      customers.softDeleteAbsent('customers', 'A', new Set(), T2);
+      expect(customers.countActive('customers', 'A')).toBe(0);
+      expect(customers.hasRows('customers', 'A')).toBe(true);
+      const products = storeOf('products');
+      products.writeBatch('products', 'A', [row(makeRecord('products', 1), 'h')], T1);
+      expect(products.hasRows('products', 'B')).toBe(true);
+    });
+
     it('ignores the account for shared tables', () => {
       const products = storeOf('products');
       const p = makeRecord('products', 7);

@@ -145,6 +145,70 @@ describe('applyExport: upserting', () => {
   });
 });
 
+describe('applyExport: a key repeated within one export', () => {
+  /**
+   * 1,200 customers, then three repeats: customer 10 unchanged in its own batch, customer 5 changed two
+   * batches later, customer 1,100 changed in the same batch. The later record wins; each repeat is
+   * judged against what the run wrote before it.
+   */
+  function withRepeats(): ExportRecord[] {
+    const records = makeRecords('customers', 1_200);
+    const out = [...records];
+    out.splice(20, 0, records[10]!);
+    out.splice(1_000, 0, { ...records[5]!, name: 'renamed later in the export' });
+    out.push({ ...records[1_100]!, city: 'Trento' });
+    return out;
+  }
+
+  const stored = (erpId: unknown): unknown =>
+    withStore('customers', (s) => s.db.prepare('SELECT name, city FROM customers WHERE erp_id = ?').get(erpId));
+
+  it('counts repeats as unchanged or updated on a first import, and keeps the later record', async () => {
+    const records = withRepeats();
+    const result = await importExport('customers', records);
+    expect(counts(result.stats)).toEqual({ parsed: 1_203, inserted: 1_200, updated: 2, unchanged: 1, deleted: 0, orphans: 0, unlinked: 0 });
+    expect(stored(records[1_000]!.erpId)).toMatchObject({ name: 'renamed later in the export' });
+    expect(stored(records[1_202]!.erpId)).toMatchObject({ city: 'Trento' });
+    expect(activeCount('customers', 'customers')).toBe(1_200);
+  });
+
+  it('judges them the same way when the account already has rows, and when a first import was paused and resumed', async () => {
+    const records = withRepeats();
+    const first = await importExport('customers', records);
+    const again = await importExport('customers', records, { now: () => T2 });
+    // The stored row of a changed repeated key is the later record: its earlier record reads as a
+    // change, and the later one as a change back (customers 5 and 1,100); the identical repeat does not.
+    expect(counts(again.stats)).toMatchObject({ inserted: 0, updated: 4, unchanged: 1_199, deleted: 0 });
+
+    const resumedDir = tempDir('apply-repeats-');
+    try {
+      const controller = new AbortController();
+      const at = { dataDir: resumedDir.path, now: () => T1 };
+      const paused = await importExport('customers', records, { ...at, signal: controller.signal, onCheckpoint: () => controller.abort() });
+      if (paused.outcome !== 'paused') throw new Error(`expected a pause, got ${paused.outcome}`);
+      const resumed = await importExport('customers', records, { ...at, resumeFrom: paused.checkpoint });
+      expect(counts(resumed.stats)).toEqual(counts(first.stats));
+      const table = (dataDir: string): string => {
+        const store = openRecordStore(dataDir, 'customers');
+        try {
+          return tableChecksum(store.db, 'customers');
+        } finally {
+          store.close();
+        }
+      };
+      const straight = tempDir('apply-straight-');
+      try {
+        await importExport('customers', records, { dataDir: straight.path, now: () => T1 });
+        expect(table(resumedDir.path)).toBe(table(straight.path));
+      } finally {
+        straight.remove();
+      }
+    } finally {
+      resumedDir.remove();
+    }
+  });
+});
+
 describe('applyExport: completeness guard', () => {
   const seed = (): Promise<ApplyResult> => importExport('customers', makeRecords('customers', 100));
 
