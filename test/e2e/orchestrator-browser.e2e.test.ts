@@ -6,7 +6,6 @@
  * = 3 s) short. Ground truth is the simulator's `/__admin/dataset`; the databases are read back with
  * their own read-only connections. Skipped, with the reason, on a machine without Chromium.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -33,6 +32,7 @@ import { TABLE_LAYOUTS, encodeKey } from '../../src/stores/record-columns.js';
 import { tableChecksum } from '../../src/stores/table-checksum.js';
 import { noTimers } from '../machines/harness.js';
 import { dispatchIdle, tempDir } from '../runtime/support.js';
+import { chromiumZombies, orphansOf } from '../support/processes.js';
 
 /** Divides backoffs and the breaker cooldown: retries come within 50–240 ms, the breaker reopens after 3 s. */
 const TIME_SCALE = 100;
@@ -516,34 +516,4 @@ function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((entry) => !entry.isDirectory())
     .map((entry) => join(entry.parentPath, entry.name));
-}
-
-/** Live processes whose command line names `marker` (a killed tree may need a moment to go). */
-async function orphansOf(marker: string): Promise<number[]> {
-  let found: number[] = [];
-  for (let i = 0; i < 20; i++) {
-    found = processesWith(marker);
-    if (found.length === 0) return found;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return found;
-}
-
-/**
- * Zombie Chromium processes (`ps` state Z) this test could have left: children of this worker (the
- * browser it launched) or orphans handed to init. Other sessions' browsers on a shared machine have
- * other parents. A killed tree may need a moment to be reaped.
- */
-async function chromiumZombies(): Promise<string[]> {
-  let found: string[] = [];
-  for (let i = 0; i < 20; i++) {
-    found = execFileSync('ps', ['-eo', 'pid=,ppid=,stat=,comm='], { encoding: 'utf8' })
-      .split('\n')
-      .map((l) => l.trim().split(/\s+/))
-      .filter(([, ppid, stat, comm]) => stat?.startsWith('Z') && /chrom/i.test(comm ?? '') && (Number(ppid) === process.pid || ppid === '1'))
-      .map((fields) => fields.join(' '));
-    if (found.length === 0) return found;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return found;
 }

@@ -4,7 +4,6 @@
  * and each fault the ERP is known for, handled as an operator would want. Skipped, with the reason, on
  * a machine without Chromium.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -21,6 +20,7 @@ import { parseExportFile } from '../../src/parsers/parse-export.js';
 import { startErpSimulator, type RunningErpSimulator, type SimulatorAccount } from '../../src/simulator/erp-simulator.js';
 import type { DatasetReport, FaultsReport, SimulatorStateReport } from '../../src/simulator/simulator-admin.js';
 import type { FaultRequest } from '../../src/simulator/simulator-faults.js';
+import { alive, chromiumZombies } from '../support/processes.js';
 
 /** Runs with injected faults after which no Chromium process may remain (the issue asks for 100 in CI-scale runs). */
 const RUNS_WITH_FAULTS = 100;
@@ -336,36 +336,13 @@ describe.skipIf(!chromium)(`browser source against the ERP simulator${chromium ?
     expect(processesWith(workDir)).toEqual([]);
     // One browser at the start and one after each hung browser was killed.
     expect(faulty.stats().launches).toBeGreaterThanOrEqual(3);
-    expect(await zombies()).toEqual([]);
+    expect(await chromiumZombies()).toEqual([]);
   }, 600_000);
 
   it('leaves no Chromium process behind once every source is closed', async () => {
     await Promise.all(sources.map((s) => s.close()));
     expect(processesWith(root)).toEqual([]);
-    expect(await zombies()).toEqual([]);
+    expect(await chromiumZombies()).toEqual([]);
     expect(pdfsIn(join(source.stats().workDir))).toEqual(['login-budget.json']);
   });
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Zombie Chromium processes (`ps` state Z); a killed tree may need a moment to be reaped by init. */
-async function zombies(): Promise<string[]> {
-  let found: string[] = [];
-  for (let i = 0; i < 20; i++) {
-    found = execFileSync('ps', ['-eo', 'pid=,stat=,comm='], { encoding: 'utf8' })
-      .split('\n')
-      .map((l) => l.trim())
-      .filter((l) => /^\d+\s+Z/.test(l) && /chrom/i.test(l));
-    if (found.length === 0) return found;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return found;
-}
