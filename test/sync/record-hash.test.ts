@@ -56,4 +56,20 @@ describe('validateRecords', () => {
     expect(new Set(hashes).size).toBe(records.length);
     expect(keys).toEqual(records.map((r) => JSON.stringify(layout.keyFields.map((f) => r[f]))));
   });
+
+  it('lets the event loop run while it works through a large export', async () => {
+    const records = makeRecords('orders', 20_000);
+    let turns = 0;
+    let done = false;
+    const spin = (): void => {
+      turns++;
+      if (!done) setImmediate(spin);
+    };
+    setImmediate(spin);
+    const { keys } = await validateRecords(TABLE_LAYOUTS.orders, records);
+    done = true;
+    expect(keys).toHaveLength(20_000);
+    // 20,000 records take far longer than one slice of validation on any machine.
+    expect(turns).toBeGreaterThan(1);
+  });
 });
