@@ -19,6 +19,8 @@ export interface ReadExportSink {
   onProgress?(progress: ParseProgress): void;
   /** Checked between pages: true stops the parse with an AbortError. */
   isAborted?(): boolean;
+  /** Called after the document was closed to be reopened: what pdf.js held of the pages read is garbage now. */
+  onReopen?(): void;
 }
 
 /**
@@ -77,6 +79,7 @@ export async function readExport(
       sink.onProgress?.({ pagesDone: n, pagesTotal: total });
       if (n % reopenEveryPages === 0 && n < total) {
         await doc.destroy();
+        sink.onReopen?.();
         doc = await open();
       }
     }

@@ -17,6 +17,7 @@ interface GroundTruth {
   type: string;
   variant: string;
   cycleSize: number;
+  pages: number;
   /** Set on fixtures that must be rejected (truncated, misaligned, missing a required column). */
   fault?: string;
   records: ExportRecord[];
@@ -158,13 +159,20 @@ describe('sync-orchestrator parse', () => {
 describe('long exports', () => {
   it('reads the same records when pdf.js is reopened every few pages to keep memory flat', async () => {
     const file = join(VARIANTS, 'prices-row-per-cycle.pdf');
+    let reopenedAt: number[] = [];
     const collect = async (reopenEvery: number): Promise<ExportRecord[]> => {
       const records: ExportRecord[] = [];
-      await readExport(file, 'prices', { onRecords: (rs) => records.push(...rs) }, reopenEvery);
+      let pagesDone = 0;
+      reopenedAt = [];
+      await readExport(file, 'prices', { onRecords: (rs) => records.push(...rs), onProgress: (p) => (pagesDone = p.pagesDone), onReopen: () => reopenedAt.push(pagesDone) }, reopenEvery);
       return records;
     };
     const reopened = await collect(5);
     expect(reopened).toEqual(truth(file).records);
+    // The sink hears of each reopening (the parse worker collects garbage then), never after the last page.
+    const pages = truth(file).pages;
+    expect(reopenedAt).toEqual(Array.from({ length: Math.ceil(pages / 5) - 1 }, (_, i) => (i + 1) * 5));
     expect(reopened).toEqual(await collect(1000));
+    expect(reopenedAt).toEqual([]);
   });
 });
