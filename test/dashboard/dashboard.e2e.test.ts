@@ -10,6 +10,7 @@ import { loadConfig } from '../../src/config.js';
 import { createRuntime, type Runtime } from '../../src/runtime/runtime.js';
 import { generateDataset } from '../../src/simulator/dataset.js';
 import { renderExportToFile } from '../../src/simulator/render-export.js';
+import { chromiumForTests } from '../support/chromium.js';
 
 /**
  * The dashboard end to end: the real app over the REAL runtime (directory export source, temp
@@ -25,9 +26,7 @@ const TOKEN = 'dashboard-e2e-token-0123456789';
 const MINUTE = 60_000;
 const ORDERS = 2_000;
 
-const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find(
-  (path): path is string => path !== undefined && path !== '' && existsSync(path),
-);
+const { chromium: CHROMIUM, skipReason } = chromiumForTests('dashboard e2e tests');
 
 /** The 2,000-order export, rendered once per machine (about 3 s) and reused from the temp folder. */
 async function largeOrdersExport(): Promise<string> {
@@ -44,7 +43,7 @@ async function largeOrdersExport(): Promise<string> {
   return file;
 }
 
-describe.skipIf(CHROMIUM === undefined)(`dashboard in headless Chromium (${CHROMIUM ?? 'skipped: no Chromium found; set CHROMIUM_PATH'})`, () => {
+describe.skipIf(CHROMIUM === null)(`dashboard in headless Chromium (${CHROMIUM ?? `skipped: ${skipReason}`})`, () => {
   const temp = mkdtempSync(join(tmpdir(), 'dashboard-e2e-'));
   const pageErrors: string[] = [];
   let orchestrator: Runtime;

@@ -15,7 +15,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BREAKER_COOLDOWN_MS, BREAKER_THRESHOLD, type Service } from '../../machines/index.js';
 import { loadConfig, type ErpAccount } from '../../src/config.js';
 import { BrowserSource } from '../../src/erp/browser-source.js';
-import { ChromiumNotFoundError, findChromium } from '../../src/erp/chromium-path.js';
 import type { StepTimeouts } from '../../src/erp/erp-session.js';
 import { processesWith } from '../../src/erp/process-tree.js';
 import type { ExportType } from '../../src/parsers/export-tables.js';
@@ -32,6 +31,7 @@ import { TABLE_LAYOUTS, encodeKey } from '../../src/stores/record-columns.js';
 import { tableChecksum } from '../../src/stores/table-checksum.js';
 import { noTimers } from '../machines/harness.js';
 import { dispatchIdle, tempDir } from '../runtime/support.js';
+import { chromiumForTests } from '../support/chromium.js';
 import { chromiumZombies, orphansOf } from '../support/processes.js';
 
 /** Divides backoffs and the breaker cooldown: retries come within 50–240 ms, the breaker reopens after 3 s. */
@@ -60,16 +60,7 @@ const TARGETS: { service: ExportType; account: string; target: string }[] = [
   ...SHARED.map((service) => ({ service, account: SERVICE_ACCOUNT.name, target: `${service}@${SERVICE_ACCOUNT.name}` })),
 ];
 
-/** The Chromium to test with, or why the suite is skipped (never a failure: a machine may lack a browser). */
-const { chromium, skipReason } = ((): { chromium: string | null; skipReason: string } => {
-  try {
-    return { chromium: findChromium(), skipReason: '' };
-  } catch (err) {
-    if (!(err instanceof ChromiumNotFoundError)) throw err;
-    return { chromium: null, skipReason: err.message };
-  }
-})();
-if (!chromium) console.warn(`orchestrator browser e2e tests skipped: ${skipReason}`);
+const { chromium, skipReason } = chromiumForTests('orchestrator browser e2e tests');
 
 type Truth = Record<string, ExportRecord[]>;
 type Stats = RunView['stats'];

@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ErpAccount } from '../../src/config.js';
 import { BrowserSource, type BrowserSourceOptions } from '../../src/erp/browser-source.js';
-import { ChromiumNotFoundError, findChromium } from '../../src/erp/chromium-path.js';
 import type { StepTimeouts } from '../../src/erp/erp-session.js';
 import { SourceError, type DownloadRequest } from '../../src/erp/export-source.js';
 import { processesWith } from '../../src/erp/process-tree.js';
@@ -20,6 +19,7 @@ import { parseExportFile } from '../../src/parsers/parse-export.js';
 import { startErpSimulator, type RunningErpSimulator, type SimulatorAccount } from '../../src/simulator/erp-simulator.js';
 import type { DatasetReport, FaultsReport, SimulatorStateReport } from '../../src/simulator/simulator-admin.js';
 import type { FaultRequest } from '../../src/simulator/simulator-faults.js';
+import { chromiumForTests } from '../support/chromium.js';
 import { alive, chromiumZombies } from '../support/processes.js';
 
 /** Runs with injected faults after which no Chromium process may remain (the issue asks for 100 in CI-scale runs). */
@@ -42,16 +42,7 @@ const ACCOUNTS: ErpAccount[] = SIM_ACCOUNTS.map((a) => ({ name: a.name, password
 const PER_AGENT: ExportType[] = ['customers', 'orders', 'ddt', 'invoices'];
 const SHARED: ExportType[] = ['products', 'prices'];
 
-/** The Chromium to test with, or why the suite is skipped (never a failure: a machine may lack a browser). */
-const { chromium, skipReason } = ((): { chromium: string | null; skipReason: string } => {
-  try {
-    return { chromium: findChromium(), skipReason: '' };
-  } catch (err) {
-    if (!(err instanceof ChromiumNotFoundError)) throw err;
-    return { chromium: null, skipReason: err.message };
-  }
-})();
-if (!chromium) console.warn(`browser-source e2e tests skipped: ${skipReason}`);
+const { chromium, skipReason } = chromiumForTests('browser-source e2e tests');
 
 describe.skipIf(!chromium)(`browser source against the ERP simulator${chromium ? '' : ` (skipped: ${skipReason})`}`, () => {
   /** Every profile of every source of this file lives under this folder: its path marks our processes. */
