@@ -42,14 +42,18 @@ export interface Skip {
 /** Why a trigger did not become a run. */
 export type SkipReason = 'COALESCED' | 'NO_PARENT_CHANGES' | 'MISSED' | 'BREAKER_OPEN' | 'UNKNOWN_TARGET';
 
-/** One waiting request. At most one per target (coalescing). */
-export interface QueueEntry {
+/** What a queued, running or paused entry carries from the request that created it. */
+export interface TargetRequest {
   target: TargetId;
   service: Service;
   account: string;
   priority: number;
   trigger: Trigger;
   requestedAt: number;
+}
+
+/** One waiting request. At most one per target (coalescing). */
+export interface QueueEntry extends TargetRequest {
   /** Requests merged into this entry since it was queued. */
   merges: number;
 }
@@ -62,13 +66,7 @@ export type HoldCause =
   | { kind: 'runtime' };
 
 /** A started run; it holds its account's mutex until it completes, fails or reports paused. */
-export interface RunningEntry {
-  target: TargetId;
-  service: Service;
-  account: string;
-  priority: number;
-  trigger: Trigger;
-  requestedAt: number;
+export interface RunningEntry extends TargetRequest {
   startedAt: number;
   /** Times this run has been paused by preemption (budget: MAX_PREEMPTIONS). */
   preemptions: number;
@@ -82,13 +80,7 @@ export interface RunningEntry {
 }
 
 /** A run stopped at a checkpoint, waiting to resume. It does not hold the mutex. */
-export interface PausedEntry {
-  target: TargetId;
-  service: Service;
-  account: string;
-  priority: number;
-  trigger: Trigger;
-  requestedAt: number;
+export interface PausedEntry extends TargetRequest {
   pausedAt: number;
   preemptions: number;
   cause: HoldCause;
