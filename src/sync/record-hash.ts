@@ -14,41 +14,46 @@ import { stableJson } from '../stores/stable-json.js';
 export const HASH_SCHEMA = 'h2';
 
 /** Separates the hash input's parts. A value never holds it raw (see `hashPart`). */
-export const HASH_SEPARATOR = '\x1f';
+const HASH_SEPARATOR = '\x1f';
 
 /**
  * One value of the hash input, its first character naming its type so that `"1"`, `1` and `true` differ:
  * `-` null or absent, `t` / `f` a boolean, `n` + a number as JavaScript prints it, `s` + a text as it is,
  * or `j` + the text as JSON when it holds the separator (JSON escapes it, so the parts stay apart).
  */
-export function hashPart(value: unknown): string {
+function hashPart(value: unknown): string {
   if (value === null || value === undefined) return '-';
   if (typeof value === 'string') return value.indexOf(HASH_SEPARATOR) === -1 ? 's' + value : 'j' + JSON.stringify(value);
   if (typeof value === 'number') return 'n' + value;
   if (typeof value === 'boolean') return value ? 't' : 'f';
-  // Validation rejects anything else before hashing; JSON keeps even that unambiguous.
+  // Validation (through `inspect`) rejects anything else before it gets here; JSON keeps even that unambiguous.
   return 'j' + JSON.stringify(value);
 }
 
 /** The last part of the input: `extra` as stable JSON, `-` when absent or empty. */
-export function extraPart(extra: Record<string, string> | undefined): string {
+function extraPart(extra: Record<string, string> | undefined): string {
   return extra && Object.keys(extra).length > 0 ? stableJson(extra) : '-';
 }
 
 /** SHA-256 (hex) of a complete hash input. The one-shot `crypto.hash` (Node 20.12+) skips a Hash object per record. */
-export function digest(input: string): string {
+function digest(input: string): string {
   return hash('sha256', input, 'hex');
 }
 
 /**
  * SHA-256 (hex) of a record: the hash-schema version, then every field of `fields` (the export's
  * `recordFields`, in that order) as a `hashPart`, then `extra`, joined by `\x1f`. Distinct records
- * cannot share an input. `validateRecords` builds the same input while it checks each record.
+ * cannot share an input. `inspect` sees each field's value as it is read (validation checks its type
+ * there, so a run reads each field once); it may throw to reject the record.
  */
-export function hashRecord(fields: readonly string[], record: ExportRecord): string {
+export function hashRecord(fields: readonly string[], record: ExportRecord, inspect?: (value: unknown, fieldIndex: number) => void): string {
   // One string built by concatenation: this runs for every record (50,000 orders), and an array of
   // parts plus join costs twice as much.
   let input = HASH_SCHEMA;
-  for (let i = 0; i < fields.length; i++) input += HASH_SEPARATOR + hashPart(record[fields[i]!]);
+  for (let i = 0; i < fields.length; i++) {
+    const value = record[fields[i]!];
+    inspect?.(value, i);
+    input += HASH_SEPARATOR + hashPart(value);
+  }
   return digest(input + HASH_SEPARATOR + extraPart(record.extra));
 }
