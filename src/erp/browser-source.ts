@@ -20,7 +20,7 @@ import type { ErpAccount } from '../config.js';
 import { pdfFileProblem } from '../parsers/pdf-envelope.js';
 import { BrowserPool, type BrowserLease } from './browser-pool.js';
 import { findChromium } from './chromium-path.js';
-import { StepTimeoutError, abortError, formatMs, isAbortError, withDeadline } from './deadline.js';
+import { StepTimeoutError, abortError, awaitedLater, formatMs, isAbortError, withDeadline } from './deadline.js';
 import { DownloadWatch, type FinishedDownload } from './download-watch.js';
 import {
   chooseFilter, clickExport, findFilter, logIn, mainFrameId, openPage, LoginRefusedError,
@@ -312,10 +312,8 @@ export class BrowserSource implements ExportSource {
     const outcome = await withDeadline('start the download', this.timeouts.downloadBegin, run.signal, async (s) => {
       const settled = new AbortController();
       const signal = AbortSignal.any([s, settled.signal]);
-      const navigated = run.page.waitForNavigation({ waitUntil: 'load', timeout: 0, signal }).then((response) => ({ kind: 'navigated' as const, response }));
-      const begun = watch.begun(signal).then(() => ({ kind: 'download' as const, response: null }));
-      navigated.catch(() => undefined);
-      begun.catch(() => undefined);
+      const navigated = awaitedLater(run.page.waitForNavigation({ waitUntil: 'load', timeout: 0, signal }).then((response) => ({ kind: 'navigated' as const, response })));
+      const begun = awaitedLater(watch.begun(signal).then(() => ({ kind: 'download' as const, response: null })));
       try {
         return await Promise.race([navigated, begun]);
       } finally {

@@ -32,6 +32,16 @@ export function isAbortError(err: unknown): boolean {
 }
 
 /**
+ * A promise that may be left unawaited: a wait started before the action that triggers it (which may
+ * fail first), or a step abandoned at its deadline. Its rejection is then expected and must not surface
+ * as an unhandled rejection; whoever awaits the returned promise still sees it reject.
+ */
+export function awaitedLater<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
+/**
  * Runs `work` under a deadline and the run's signal. `work` receives a signal that aborts when the step
  * times out or the run is aborted, so puppeteer waits that accept a signal stop too; a call that cannot
  * be stopped is abandoned (its late outcome is ignored).
@@ -54,9 +64,8 @@ export async function withDeadline<T>(step: string, timeoutMs: number, signal: A
     };
     signal?.addEventListener('abort', onAbort, { once: true });
   });
-  const running = work(controller.signal);
   // The abandoned call may reject later (target closed, browser killed): that is expected, not unhandled.
-  running.catch(() => undefined);
+  const running = awaitedLater(work(controller.signal));
   try {
     return await Promise.race([running, stopped]);
   } finally {

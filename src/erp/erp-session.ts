@@ -5,7 +5,7 @@
  * ids, which change between ERP restarts (DESIGN §6).
  */
 import type { HTTPResponse, Page } from 'puppeteer-core';
-import { withDeadline } from './deadline.js';
+import { awaitedLater, withDeadline } from './deadline.js';
 import { SourceError } from './export-source.js';
 import { EXPORT_MENU_TEXTS, isLoginPage, loginUrl } from './list-views.js';
 import { LOADING_DONE, LOGIN_ERROR_TEXT, MARK_LOGIN_FORM, findFilterScript, markMenuItemScript } from './page-scripts.js';
@@ -53,17 +53,6 @@ export class LoginRefusedError extends Error {
 function checkStatus(response: HTTPResponse | null, what: string): void {
   const status = response?.status() ?? 0;
   if (status >= 400) throw new SourceError('erp-unreachable', `the ERP answered HTTP ${status} ${response?.statusText() ?? ''} to ${what} (${response?.url() ?? ''})`.replace(/ {2,}/g, ' '));
-}
-
-/**
- * A wait started before the action that triggers it. When the action fails, or the step's deadline or
- * the run's abort stops it, the wait rejects with nobody awaiting it any more; that rejection is
- * expected, so it must not surface as an unhandled rejection. The returned promise still rejects for
- * whoever awaits it.
- */
-function awaitedLater<T>(wait: Promise<T>): Promise<T> {
-  wait.catch(() => undefined);
-  return wait;
 }
 
 /** Waits until the page has loaded and no loading panel covers it. */
