@@ -3,7 +3,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { FieldType } from '../parsers/export-tables.js';
 import { ExportInvalidError, type ExportRecord } from '../parsers/types.js';
 import { encodeKey, type TableLayout } from '../stores/record-columns.js';
-import { hashRecord } from './record-hash.js';
+import { hashValues } from './record-hash.js';
 
 /**
  * Longest stretch of validation between two yields to the event loop, ms. A budget of time rather than a
@@ -43,7 +43,7 @@ export interface CheckedRecords {
  * Checks parsed records against their table before anything is written, and returns their keys and
  * hashes. A record with an empty key, a field of the wrong type or a field the table does not know would
  * be stored wrongly or silently dropped; such an export is not trusted (fail closed, nothing written).
- * Each field's type is checked as `hashRecord` reads it: one reading of each field per run.
+ * Each field is read once per run: checked, then handed to `hashValues`.
  *
  * @throws ExportInvalidError (as a rejection) naming the first offending record (1-based) and field.
  */
@@ -56,14 +56,9 @@ export async function validateRecords(layout: TableLayout, records: readonly Exp
   const repeated = new Uint8Array(records.length);
   // Plain loops: this runs over every record of a run before the first write; it yields to the event
   // loop every SLICE_MS so that 50,000 records do not hold it for a quarter of a second.
-  let r = 0;
-  const checkField = (value: unknown, i: number): void => {
-    if (value !== undefined && value !== null && !hasKind(value, kinds[i]!)) {
-      throw new ExportInvalidError(`${layout.type} record ${r + 1}: field ${layout.fields[i]} should be ${kinds[i]}, got ${JSON.stringify(value)}`);
-    }
-  };
+  const values = new Array<unknown>(layout.fields.length);
   let sliceStart = performance.now();
-  for (r = 0; r < records.length; r++) {
+  for (let r = 0; r < records.length; r++) {
     if (r % CLOCK_EVERY === CLOCK_EVERY - 1 && performance.now() - sliceStart >= SLICE_MS) {
       await yieldToEventLoop();
       sliceStart = performance.now();
@@ -72,7 +67,14 @@ export async function validateRecords(layout: TableLayout, records: readonly Exp
     for (const name in record) {
       if (!known.has(name)) throw new ExportInvalidError(`${layout.type} record ${r + 1}: unknown field ${name}`);
     }
-    const hash = hashRecord(layout.fields, record, checkField);
+    for (let i = 0; i < layout.fields.length; i++) {
+      const value = record[layout.fields[i]!];
+      if (value !== undefined && value !== null && !hasKind(value, kinds[i]!)) {
+        throw new ExportInvalidError(`${layout.type} record ${r + 1}: field ${layout.fields[i]} should be ${kinds[i]}, got ${JSON.stringify(value)}`);
+      }
+      values[i] = value;
+    }
+    const hash = hashValues(values, record.extra);
     if (record.extra !== undefined && (typeof record.extra !== 'object' || record.extra === null)) {
       throw new ExportInvalidError(`${layout.type} record ${r + 1}: extra should be an object`);
     }
