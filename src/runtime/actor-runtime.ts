@@ -70,19 +70,21 @@ export class ActorRuntime implements OrchestratorRuntime {
   }
 
   request(service: Service, options: { account?: string; priority?: number } = {}): SyncRequestResult {
-    return requestSyncs(this.deps, [service], options);
+    return this.committed(requestSyncs(this.deps, [service], options));
   }
 
   requestAll(options: { priority?: number } = {}): SyncRequestResult {
-    return requestSyncs(this.deps, REQUEST_ALL_ORDER, options.priority === undefined ? {} : { priority: options.priority });
+    return this.committed(requestSyncs(this.deps, REQUEST_ALL_ORDER, options.priority === undefined ? {} : { priority: options.priority }));
   }
 
   pause(reason: string): void {
     this.deps.actor.send({ type: 'orchestrator.pause', reason, now: this.deps.now() });
+    this.committed(undefined);
   }
 
   resume(): void {
     this.deps.actor.send({ type: 'orchestrator.resume', now: this.deps.now() });
+    this.committed(undefined);
   }
 
   acquireLease(request: LeaseRequest, waitMs: number = this.deps.leaseWaitMs): Promise<LeaseGrant> {
@@ -92,7 +94,7 @@ export class ActorRuntime implements OrchestratorRuntime {
       return Promise.reject(new UnknownAccountError(request.account, known));
     }
     try {
-      return acquireLease(this.deps, request, waitMs);
+      return acquireLease(this.deps, request, waitMs).then((grant) => this.committed(grant));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -102,7 +104,7 @@ export class ActorRuntime implements OrchestratorRuntime {
     const { actor, now } = this.deps;
     if (selectLease(actor.getSnapshot(), leaseId) === undefined) return false;
     actor.send({ type: 'lease.release', leaseId, now: now() });
-    return true;
+    return this.committed(true);
   }
 
   schedules(): ScheduleView[] {
@@ -114,7 +116,7 @@ export class ActorRuntime implements OrchestratorRuntime {
     actor.send(scheduleCommand(update, now()));
     const context = actor.getSnapshot().context;
     store.saveScheduleOverride(scheduleOverride(update.service, context.schedules[update.service]));
-    return scheduleView(context, update.service);
+    return this.committed(scheduleView(context, update.service));
   }
 
   runs(filter: LedgerFilter = {}): RunView[] {
@@ -136,6 +138,17 @@ export class ActorRuntime implements OrchestratorRuntime {
 
   subscribe(listener: (event: RuntimeEvent) => void): () => void {
     return this.deps.hub.listen((fact) => listener(toIsoTimes(fact) as RuntimeEvent));
+  }
+
+  /**
+   * Writes the state a command produced before the caller acknowledges it: a 2xx means the change
+   * survives a crash a millisecond later. Only commands pay this (one transaction each, a few ms); the
+   * stream of run events keeps the coalesced write of `SnapshotPersistence`. Throws `StoreError` when
+   * the write fails, so the caller answers 5xx instead of acknowledging a change that is not on disk.
+   */
+  private committed<T>(result: T): T {
+    this.deps.persistence.flush();
+    return result;
   }
 
   targets(): { service: Service; account: string; target: string }[] {

@@ -44,13 +44,14 @@ describe('the snapshot persistence loop', () => {
   });
 
   it('coalesces a burst of state changes into one write after the interval', () => {
-    const { runtime, persistence } = orchestrator;
+    // Sent to the actor directly, as run events are: only acknowledged commands write at once.
+    const { actor, persistence } = orchestrator;
     clock.advanceBy(SECOND);
     for (let i = 0; i < 50; i++) {
-      runtime.pause(`burst ${i}`);
-      runtime.resume();
+      actor.send({ type: 'orchestrator.pause', reason: `burst ${i}`, now: BOOT + SECOND });
+      actor.send({ type: 'orchestrator.resume', now: BOOT + SECOND });
     }
-    runtime.pause('last');
+    actor.send({ type: 'orchestrator.pause', reason: 'last', now: BOOT + SECOND });
     expect(persistence.stats.writes).toBe(1);
     vi.advanceTimersByTime(SNAPSHOT_WRITE_INTERVAL_MS - 1);
     expect(persistence.stats.writes).toBe(1);
@@ -58,6 +59,17 @@ describe('the snapshot persistence loop', () => {
     expect(persistence.stats.writes).toBe(2);
     expect(operatorPause()).toMatchObject({ reason: 'last' });
     expect(saved()?.savedAt).toBe(BOOT + SECOND);
+  });
+
+  it('writes the state of an acknowledged command before the command returns', () => {
+    const { runtime, persistence } = orchestrator;
+    clock.advanceBy(SECOND);
+    runtime.pause('operator');
+    expect(persistence.stats.writes).toBe(2);
+    expect(operatorPause()).toMatchObject({ reason: 'operator' });
+    runtime.resume();
+    expect(persistence.stats.writes).toBe(3);
+    expect(operatorPause()).toBeNull();
   });
 
   it('writes nothing when nothing changed', () => {

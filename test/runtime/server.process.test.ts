@@ -1,12 +1,10 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openOrchestratorDb } from '../../src/stores/orchestrator-db.js';
+import { ready, serve as start } from '../support/serve-process.js';
 import { FIXTURE_EXPORTS, TOKEN, tempDir } from './support.js';
 
 /** `sync-orchestrator serve` as an operator runs it: a real process, real signals, real sockets. */
 
-const BIN = fileURLToPath(new URL('../../bin/sync-orchestrator.js', import.meta.url));
 const PROCESS_MS = 60_000;
 
 const cleanup: Array<() => void> = [];
@@ -14,32 +12,10 @@ afterEach(() => {
   for (const step of cleanup.splice(0)) step();
 });
 
-interface Served {
-  child: ChildProcessWithoutNullStreams;
-  output: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-function serve(env: Record<string, string>): Served {
-  const child = spawn(process.execPath, [BIN, 'serve'], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: 'pipe' });
-  cleanup.push(() => child.kill('SIGKILL'));
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => void (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => void (output += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  return { child, output: () => output, exited };
-}
-
-/** Resolves with the API URL of the ready block, or rejects with what the process printed. */
-function ready(served: Served): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const check = (): void => {
-      const match = /^ {2}API +(http:\/\/\S+)\/api /m.exec(served.output());
-      if (match?.[1] !== undefined) resolve(match[1]);
-    };
-    served.child.stdout.on('data', check);
-    void served.exited.then(() => reject(new Error(`exited before ready:\n${served.output()}`)));
-  });
+function serve(env: Record<string, string>): ReturnType<typeof start> {
+  const served = start(env);
+  cleanup.push(() => served.child.kill('SIGKILL'));
+  return served;
 }
 
 describe('sync-orchestrator serve', () => {
