@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ready, serve, type Served } from '../support/serve-process.js';
+import { ready, serve, type Served } from '../../harness/service-process.js';
 import { FIXTURE_EXPORTS, TOKEN, tempDir } from './support.js';
 
 /**

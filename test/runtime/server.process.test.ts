@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openOrchestratorDb } from '../../src/stores/orchestrator-db.js';
-import { ready, serve as start } from '../support/serve-process.js';
+import { ready, serve as start } from '../../harness/service-process.js';
 import { FIXTURE_EXPORTS, TOKEN, tempDir } from './support.js';
 
 /** `sync-orchestrator serve` as an operator runs it: a real process, real signals, real sockets. */

@@ -1,0 +1,33 @@
+/**
+ * `npm run chaos -- [--kills 50] [--seed chaos] [--mode directory|demo]`: see `harness/chaos.ts`.
+ * Prints one line per kill and a summary; exits 1 on any violation.
+ */
+import { parseArgs } from 'node:util';
+import { KILL_PHASES, runChaos } from './chaos.js';
+
+const { values } = parseArgs({
+  options: {
+    kills: { type: 'string', default: '20' },
+    seed: { type: 'string', default: 'chaos' },
+    mode: { type: 'string', default: 'directory' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const kills = Number(values.kills);
+if (!Number.isInteger(kills) || kills < 1) throw new Error(`--kills must be a positive integer, got ${values.kills}`);
+if (values.mode !== 'directory' && values.mode !== 'demo') throw new Error(`--mode must be directory or demo, got ${values.mode}`);
+
+const log = (line: string): void => void process.stdout.write(`${line}\n`);
+const began = Date.now();
+const report = await runChaos({ kills, seed: values.seed, mode: values.mode, keep: values.keep, log });
+const byPhase = KILL_PHASES.map((phase) => `${phase} ${report.kills.filter((k) => k.aimed === phase).length}`).join(', ');
+log('');
+log(`chaos: ${report.kills.length} kills (${byPhase}) in ${Math.round((Date.now() - began) / 1000)} s, mode ${report.mode}`);
+log(`  integrity failures            ${report.integrityFailures.length}`);
+log(`  lost acknowledged commands    ${report.lostCommands.length}`);
+log(`  tables differing from reference ${report.mode === 'directory' ? report.tableDifferences.length : 'n/a (the simulator moves on)'}`);
+log(`  orphan Chromium               ${report.orphanChromium}`);
+log(`  slowest restart to ready      ${report.slowestReadyMs} ms`);
+log(`  final full cycle              ${report.convergeMs} ms`);
+for (const violation of report.violations) log(`  VIOLATION ${violation}`);
+process.exitCode = report.violations.length > 0 ? 1 : 0;
