@@ -126,7 +126,7 @@ export function checkFooterCell(cell: PendingFooterCell, context: FooterContext,
   const tolerance = (unit / 2) * total.values;
   // The epsilon absorbs binary floating point in the running sum, far below any displayed unit.
   if (footer === null || Math.abs(footer - total.sum) > tolerance + unit * 1e-6) {
-    fail(`footer says ${cell.text} ${where} but the rows read add up to ${formatItalian(total.sum)} (allowed difference ${formatItalian(tolerance)}: half a displayed unit per row)`);
+    fail(`footer says ${cell.text} ${where} but the rows read add up to ${formatItalian(total.sum)} (allowed difference ${formatItalian(tolerance, 3)}: half a displayed unit per row)`);
   }
   return result('ok', `rows add up to ${formatItalian(total.sum)}`);
 }
@@ -139,10 +139,11 @@ export function describeFooter(cells: readonly FooterCell[]): string {
   return `footer on file page${pages.length > 1 ? 's' : ''} ${pages.join(', ')}: ${cellsText.join('; ')}`;
 }
 
-/** A number as the ERP prints it: thousands dot, decimal comma, at most two decimals. */
-export function formatItalian(n: number): string {
-  const rounded = Math.round(Math.abs(n) * 100) / 100;
-  const [whole = '0', fraction = ''] = rounded.toFixed(2).split('.');
-  const decimals = fraction.replace(/0+$/, '');
-  return `${n < 0 && rounded !== 0 ? '-' : ''}${whole.replace(/\B(?=(\d{3})+(?!\d))/g, '.')}${decimals ? `,${decimals}` : ''}`;
+/** A number as the ERP prints it: thousands dot, decimal comma, at most `decimals` decimals (default two). */
+export function formatItalian(n: number, decimals = 2): string {
+  const factor = 10 ** decimals;
+  const rounded = Math.round(Math.abs(n) * factor) / factor;
+  const [whole = '0', fraction = ''] = rounded.toFixed(decimals).split('.');
+  const shown = fraction.replace(/0+$/, '');
+  return `${n < 0 && rounded !== 0 ? '-' : ''}${whole.replace(/\B(?=(\d{3})+(?!\d))/g, '.')}${shown ? `,${shown}` : ''}`;
 }
