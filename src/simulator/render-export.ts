@@ -232,7 +232,7 @@ class ExportRenderer {
       if (!summary) return '';
       if (summary.kind === 'Count') return `Count=${formatInt(this.records.length + (summary.skew ?? 0))}`;
       const values = this.records.flatMap((r) => numericValue(r[summary.field]));
-      const value = summaryValue(summary.kind, values);
+      const value = SUMMARY_OF[summary.kind](values);
       if (value === null) return `${summary.kind}=`;
       const shown = Math.round((value + (summary.skew ?? 0)) * 100) / 100;
       // A text column holding amounts (customers' `TIPO DI CLIENTE`) sums as money.
@@ -357,15 +357,15 @@ function numericValue(value: unknown): number[] {
   return typeof value === 'string' ? [parseItalianNumber(value)] : [];
 }
 
-/** The summary of a column's values, as the grid computes it; null when there is nothing to summarise. */
-function summaryValue(kind: FooterSummary['kind'], values: number[]): number | null {
-  if (kind === 'Sum') return values.reduce((a, b) => a + b, 0);
-  if (values.length === 0) return null;
-  if (kind === 'Min') return Math.min(...values);
-  if (kind === 'Max') return Math.max(...values);
-  if (kind === 'Avg') return values.reduce((a, b) => a + b, 0) / values.length;
-  throw new Error(`${kind} is not a summary of values`);
-}
+const total = (values: number[]): number => values.reduce((a, b) => a + b, 0);
+
+/** Each summary of a column's values, as the grid computes it; null when there is nothing to summarise. */
+const SUMMARY_OF: Readonly<Record<Exclude<FooterSummary['kind'], 'Count'>, (values: number[]) => number | null>> = {
+  Sum: total,
+  Min: (values) => (values.length > 0 ? values.reduce((a, b) => Math.min(a, b)) : null),
+  Max: (values) => (values.length > 0 ? values.reduce((a, b) => Math.max(a, b)) : null),
+  Avg: (values) => (values.length > 0 ? total(values) / values.length : null),
+};
 
 function alignX(p: PlacedColumn, align: Align, width: number): number {
   const left = p.x + GEOMETRY.inset + GEOMETRY.cellPadding;
