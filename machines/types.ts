@@ -22,6 +22,8 @@ export interface RunStats {
   deleted: number;
   orphans: number;
   unlinked: number;
+  /** The export's summary footer and its checks in one line, when the parser found one. */
+  footer?: string;
 }
 
 /** A classified failure. */

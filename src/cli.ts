@@ -1,6 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { EXPORT_TYPES, isExportType, type ExportType } from './parsers/export-tables.js';
-import { ExportInvalidError } from './parsers/types.js';
+import { ExportInvalidError, type FooterCell } from './parsers/types.js';
 
 /**
  * Command-line entry: `sync-orchestrator <verb> …`. The only module (with the server entry) that
@@ -82,6 +82,7 @@ async function parseVerb(args: string[]): Promise<number> {
     `unknown columns (kept in "extra"): ${l.unknownColumns.length ? l.unknownColumns.join(', ') : 'none'}`,
     `optional columns not in this export: ${l.missingColumns.length ? l.missingColumns.join(', ') : 'none'}`,
     `ghost rows dropped: ${l.ghostRows}`,
+    ...footerLines(l.footer ?? []),
   ]);
   return 0;
 }
@@ -110,6 +111,15 @@ async function serveVerb(): Promise<number> {
 async function simulatorVerb(args: string[]): Promise<number> {
   const { runSimulatorCommand } = await import('./simulator/simulator.cli.js');
   return runSimulatorCommand(args);
+}
+
+/** The summary footer cell by cell, with the check each cell passed (or why it is not checked). */
+function footerLines(cells: readonly FooterCell[]): string[] {
+  if (cells.length === 0) return ['footer: none'];
+  return [
+    `footer: ${cells.length} summary cell${cells.length > 1 ? 's' : ''} in the last row of the last cycle`,
+    ...cells.map((c) => `  ${c.text} under "${c.column}", page ${c.page} of the cycle (file page ${c.filePage}): ${c.check === 'ok' ? `ok, ${c.detail}` : `not checked (${c.detail})`}`),
+  ];
 }
 
 /** Compresses `[25, 25, 25, 12]` to `25 ×3, 12` so a 5,000-cycle export prints one line. */

@@ -8,6 +8,7 @@ import {
   type ExportType,
   type FieldValue,
 } from './export-tables.js';
+import { checkFooterCell, footerShape, readSummary, type ColumnTotal, type PendingFooterCell } from './footer.js';
 import type { PageGrid } from './grid.js';
 import { ExportInvalidError, type ExportLayout, type ExportRecord } from './types.js';
 import { parseTracking, parseValue, ValueFormatError } from './values.js';
@@ -19,8 +20,9 @@ import { parseTracking, parseValue, ValueFormatError } from './values.js';
  * pages are held, so memory does not grow with the page count.
  *
  * Fail closed: every doubt about alignment — a required column missing, pages of a cycle that disagree
- * on their row count, a cycle whose columns differ from the first one's, a footer count that does not
- * match, a cell that does not read as its column's type — throws an `ExportInvalidError`.
+ * on their row count, a cycle whose columns differ from the first one's, a last cycle without its summary
+ * footer, a footer count or sum that does not match the rows read, a cell that does not read as its
+ * column's type — throws an `ExportInvalidError`.
  */
 export class CycleAssembler {
   private table: ExportTable | null;
@@ -43,7 +45,10 @@ export class CycleAssembler {
   private readonly normalised = new Map<string, string>();
   private duplicates = 0;
   private rowsRead = 0;
-  private footerCount: number | null = null;
+  /** The last cycle's footer cells, checked once every row has been read. */
+  private footer: PendingFooterCell[] | null = null;
+  /** Running sums of the numeric columns over every row read: the footer's `Sum=` cells check them. */
+  private readonly totals = new Map<ColumnSpec, ColumnTotal>();
 
   /** @param type the expected export type, or null to detect it from the first page's headers. */
   constructor(type: ExportType | null) {
@@ -66,7 +71,7 @@ export class CycleAssembler {
       throw this.invalid(`required column "${this.table.anchor.join('" + "')}" not found on page ${page.pageNumber} of cycle ${this.cycleIndex + 1}`);
     }
     let done: ExportRecord[] = [];
-    if (startsCycle && this.pages.length > 0) done = this.closeCycle();
+    if (startsCycle && this.pages.length > 0) done = this.closeCycle(false);
     this.pages.push(page);
     return done;
   }
@@ -74,12 +79,12 @@ export class CycleAssembler {
   /** Closes the last cycle; returns its records and the layout report. */
   finish(): { records: ExportRecord[]; layout: ExportLayout; duplicates: number } {
     if (!this.table) throw new ExportInvalidError(`${this.expected ?? 'unknown'} export: the file has no pages`);
-    const records = this.pages.length > 0 ? this.closeCycle() : [];
-    if (this.footerCount === null) throw this.invalid('no "Count=" footer row found: the export is incomplete');
-    if (this.footerCount !== this.rowsRead && this.footerCount !== this.rowsRead - this.layout.ghostRows) {
-      throw this.invalid(`footer says Count=${this.footerCount} but ${this.rowsRead} rows were read: pages are missing`);
-    }
-    return { records, layout: { type: this.table.type, ...this.layout }, duplicates: this.duplicates };
+    const records = this.pages.length > 0 ? this.closeCycle(true) : [];
+    const context = { rowsRead: this.rowsRead, ghostRows: this.layout.ghostRows, totals: this.totals };
+    const footer = this.footer!.map((cell) => checkFooterCell(cell, context, (problem) => {
+      throw this.invalid(problem);
+    }));
+    return { records, layout: { type: this.table.type, ...this.layout, footer }, duplicates: this.duplicates };
   }
 
   private invalid(problem: string): ExportInvalidError {
@@ -130,7 +135,8 @@ export class CycleAssembler {
     return best.table;
   }
 
-  private closeCycle(): ExportRecord[] {
+  /** Reads the cycle held; `last` when no page follows it (its last row must be the footer). */
+  private closeCycle(last: boolean): ExportRecord[] {
     const table = this.table!;
     const pages = this.pages;
     this.pages = [];
@@ -140,6 +146,7 @@ export class CycleAssembler {
     this.checkSameLayout(headers, where);
     const mapping = this.mapColumns(table, headers);
     this.checkRequired(table, mapping, pages);
+    this.takeFooter(pages, mapping, where, last);
     const rowCount = this.alignedRowCount(pages, where);
     const records: ExportRecord[] = [];
     for (let r = 0; r < rowCount; r++) {
@@ -215,23 +222,38 @@ export class CycleAssembler {
   }
 
   /**
-   * Drops the document's footer row (`Count=` / `Sum=`) and checks that every page of the cycle has
-   * the same number of rows: row i of every page must be the same record.
+   * Takes the summary footer off the last cycle's pages (ERP-EXPORTS §1): their last row, when its
+   * non-empty cells across the pages are all summaries. The footer is the end-of-document marker, so
+   * the last cycle must end with it and no other cycle may.
    */
+  private takeFooter(pages: PageGrid[], mapping: Mapped[][], where: string, last: boolean): void {
+    const shape = footerShape(pages.map((p) => p.rows[p.rows.length - 1]));
+    if (typeof shape === 'object') {
+      const [summary, data] = [pages[shape.split.summaryPage]!, pages[shape.split.dataPage]!];
+      throw this.invalid(`${where} is misaligned: the last row of file page ${summary.pageNumber} is the summary footer but that of file page ${data.pageNumber} holds data`);
+    }
+    if (shape === 'none') {
+      if (last) throw this.invalid(`the last ${where} ends without the summary footer (its Count=/Sum= row): the export is truncated`);
+      return;
+    }
+    if (!last) throw this.invalid(`${where} ends with a summary footer but more pages follow: the file holds more than one export`);
+    this.footer = pages.flatMap((page, k) => {
+      const row = page.rows[page.rows.length - 1]!;
+      page.rows = page.rows.slice(0, -1);
+      return row.flatMap((lines, c): PendingFooterCell[] => {
+        const summary = lines.length > 0 ? readSummary(lines.join(' ')) : null;
+        if (!summary) return [];
+        const m = mapping[k]![c]!;
+        const spec = m.kind === 'field' ? m.spec : `${m.kind === 'extra' ? 'unknown' : 'ignored'} column`;
+        const column = page.headers[c]!.replace(/\s+/g, ' ').trim();
+        return [{ ...summary, text: lines.join(' '), page: k + 1, filePage: page.pageNumber, column, spec }];
+      });
+    });
+  }
+
+  /** Checks that every page of the cycle has the same number of rows: row i of every page must be the same record. */
   private alignedRowCount(pages: PageGrid[], where: string): number {
     const first = pages[0]!;
-    const last = first.rows[first.rows.length - 1];
-    const countCell = last?.[0]?.join(' ') ?? '';
-    const footer = /^Count\s*=\s*([\d.]+)/i.exec(countCell);
-    if (footer) {
-      this.footerCount = Number(footer[1]!.replace(/\./g, ''));
-      for (const p of pages) {
-        const row = p.rows[p.rows.length - 1];
-        const isFooter = row !== undefined && row.every((cell) => cell.length === 0 || /^(Count|Sum)\s*=/i.test(cell.join(' ')));
-        if (!isFooter) throw this.invalid(`page ${p.pageNumber} of ${where} has no footer row while page ${first.pageNumber} has "${countCell}": the pages are misaligned`);
-        p.rows = p.rows.slice(0, -1);
-      }
-    }
     const counts = pages.map((p) => p.rows.length);
     const odd = pages.find((p) => p.rows.length !== counts[0]);
     if (odd) {
@@ -265,13 +287,23 @@ export class CycleAssembler {
     return record;
   }
 
+  private addToTotal(spec: ColumnSpec, value: number): void {
+    const total = this.totals.get(spec);
+    if (total) {
+      total.sum += value;
+      total.values++;
+    } else this.totals.set(spec, { sum: value, values: 1 });
+  }
+
   private fill(record: ExportRecord, spec: ColumnSpec, lines: string[], page: PageGrid, k: number, r: number): void {
     try {
       if (spec.type === 'tracking') {
         Object.assign(record, parseTracking(lines.join(' ')));
         return;
       }
-      record[spec.field] = parseValue(lines.join(spec.join ?? ' '), spec.type) satisfies FieldValue;
+      const value = parseValue(lines.join(spec.join ?? ' '), spec.type) satisfies FieldValue;
+      record[spec.field] = value;
+      if (typeof value === 'number') this.addToTotal(spec, value);
     } catch (err) {
       if (!(err instanceof ValueFormatError)) throw err;
       throw this.invalid(`column "${spec.headers[0]}" on page ${k + 1} of cycle ${this.cycleIndex} (file page ${page.pageNumber}), row ${r + 1}: ${err.message}`);

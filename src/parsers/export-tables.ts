@@ -4,8 +4,9 @@
  * (`grid-reader.ts`) reads every export through these tables; the fixture renderer, the stores and the
  * apply step read the same field lists, so a field is named in exactly one place.
  *
- * Header texts are matched exactly after whitespace is collapsed, upper-cased, and a trailing `:`
- * removed (ERP-EXPORTS §1): `ID` never matches `ID DI VENDITA`.
+ * Header texts are matched exactly after whitespace is collapsed, upper-cased, a trailing `:` removed
+ * and typographic apostrophes made plain (ERP-EXPORTS §1, §5): `ID` never matches `ID DI VENDITA`, and
+ * `ALL’ATTENZIONE DI:` is `ALL'ATTENZIONE DI`.
  */
 
 /** The six syncs that read an export. */
@@ -196,7 +197,8 @@ const customers: ExportTable = {
     t('fiscalCode', 'CODICE FISCALE'),
     t('deliveryTerms', 'TERMINI DI CONSEGNA'),
     t('street', 'VIA'),
-    t('postalCode', 'CAP'),
+    // The 8-page layout of January 2026 names it after the logistics address (ERP-EXPORTS §5).
+    t('postalCode', ['CAP', 'INDIRIZZO LOGISTICO CAP']),
     t('city', 'CITTÀ'),
     t('phone', 'TELEFONO'),
     t('mobile', 'CELLULARE'),
@@ -296,9 +298,15 @@ export function recordFields(table: ExportTable): string[] {
   return table.columns.flatMap((c) => (c.type === 'tracking' ? [...TRACKING_FIELDS] : [c.field]));
 }
 
-/** Normalises a header cell's text for exact matching: collapsed whitespace, upper case, no trailing `:`. */
+/** Apostrophes the ERP prints in headers besides `'`: `’` (U+2019), `‘`, `ʼ`, `´` and the backtick. */
+const APOSTROPHES = /[\u2018\u2019\u02bc\u00b4`]/g;
+
+/**
+ * Normalises a header cell's text for exact matching: collapsed whitespace, upper case, no trailing `:`,
+ * every apostrophe plain (`ALL’ATTENZIONE DI:` → `ALL'ATTENZIONE DI`).
+ */
 export function normaliseHeader(text: string): string {
-  return text.replace(/\s+/g, ' ').trim().replace(/\s*:$/, '').toUpperCase();
+  return text.replace(/\s+/g, ' ').trim().replace(/\s*:$/, '').replace(APOSTROPHES, "'").toUpperCase();
 }
 
 /** True for a known export type name. */

@@ -26,6 +26,27 @@ export interface ExportLayout {
   cycles: number;
   /** Rows dropped because their key was empty or `0` (ERP ghost rows). */
   ghostRows: number;
+  /** The summary footer that ended the export, cell by cell with what each check found (`footer.ts`). */
+  footer?: FooterCell[];
+}
+
+/** The summaries a DevExpress grid footer can show (ERP-EXPORTS §1). */
+export type SummaryKind = 'Count' | 'Sum' | 'Min' | 'Max' | 'Avg';
+
+/** One non-empty cell of the export's summary footer and what it proved. */
+export interface FooterCell {
+  kind: SummaryKind;
+  /** The cell as printed, e.g. `Count=1.132` or `Sum=98.001,75 €`. */
+  text: string;
+  /** Page of the cycle (1-based) and page of the file the cell is on. */
+  page: number;
+  filePage: number;
+  /** The header of the cell's column as printed (whitespace collapsed). */
+  column: string;
+  /** `ok`: the rows read agree with the cell; `unchecked`: the cell cannot be checked, `detail` says why. */
+  check: 'ok' | 'unchecked';
+  /** What was compared (`1.132 rows read`) or why nothing was (`text column`). */
+  detail: string;
 }
 
 /** A fully parsed and validated export. */

@@ -186,6 +186,6 @@ function progressReporter(controls: RunControls): (phase: Phase, done: number, t
 }
 
 function runStatsOf(stats: ApplyStats): RunStats {
-  const { parsed, inserted, updated, unchanged, deleted, orphans, unlinked } = stats;
-  return { parsed, inserted, updated, unchanged, deleted, orphans, unlinked };
+  const { parsed, inserted, updated, unchanged, deleted, orphans, unlinked, footer } = stats;
+  return { parsed, inserted, updated, unchanged, deleted, orphans, unlinked, ...(footer === undefined ? {} : { footer }) };
 }

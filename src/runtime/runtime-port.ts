@@ -137,7 +137,7 @@ export interface RunView {
   startedAt: string;
   finishedAt: string | null;
   phases: { downloading: number; parsing: number; applying: number; finalizing: number };
-  stats: { parsed: number; inserted: number; updated: number; unchanged: number; deleted: number; orphans: number; unlinked: number };
+  stats: { parsed: number; inserted: number; updated: number; unchanged: number; deleted: number; orphans: number; unlinked: number; footer?: string };
   flags: string[];
   error: { class: string; message: string } | null;
 }

@@ -2,7 +2,7 @@
  * The text of one cell: a record value formatted by its field type the way the ERP prints it.
  * A `\n` in the result is a hard line break the parser re-joins with the column's `join`.
  */
-import { normaliseHeader, type FieldValue } from '../parsers/export-tables.js';
+import { normaliseHeader, type FieldType, type FieldValue } from '../parsers/export-tables.js';
 import type { ExportRecord } from '../parsers/types.js';
 import {
   formatAmount, formatBool, formatDate, formatDateTime, formatInt, formatPercent, formatQuantity, formatTracking,
@@ -17,9 +17,12 @@ export function addressLines(value: string): string {
   return value.replace(/, (?=\d{5} )/, '\n');
 }
 
-/** A record field as its cell prints it; empty for `null`. */
-export function formatField(layout: Layout, column: LayoutColumn, field: string, record: ExportRecord): string {
-  const spec = columnSpec(layout.type, field);
+/**
+ * A record field as its cell prints it; empty for `null`. `as` formats the value as another type (a
+ * footer sums a text column of amounts as money).
+ */
+export function formatField(layout: Layout, column: LayoutColumn, field: string, record: ExportRecord, as?: FieldType): string {
+  const spec = as ? { ...columnSpec(layout.type, field), type: as } : columnSpec(layout.type, field);
   if (spec.type === 'tracking') {
     const { trackingCourier: courier, trackingNumber: number, trackingUrl: url } = record;
     if (typeof courier !== 'string' || typeof number !== 'string' || typeof url !== 'string') return '';

@@ -3,9 +3,10 @@
  * account, plus one per layout variant and fault), and large cached PDFs for benchmarks.
  *
  * Every PDF `<name>.pdf` has a ground truth `<name>.json`:
- * `{ type, variant, cycleSize, pages, cycles, ghostRows?, fault?, records }` where `records` is exactly
- * what a parser must emit, in document order (`projectRecords`). A fixture with `fault` must be
- * rejected (`ExportInvalidError`); its `records` are what was drawn, for diagnosis only.
+ * `{ type, variant, cycleSize, pages, cycles, ghostRows?, fault?, footer, records }` where `records` is
+ * exactly what a parser must emit, in document order (`projectRecords`), and `footer` the summary cells
+ * drawn (page of the cycle, column header, text). A fixture with `fault` must be rejected
+ * (`ExportInvalidError`); its `records` are what was drawn, for diagnosis only.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -15,7 +16,7 @@ import type { ExportType } from '../parsers/export-tables.js';
 import type { ExportRecord } from '../parsers/types.js';
 import { generateDataset, withExtraColumn, type Dataset, type DatasetOptions } from './dataset.js';
 import { DEFAULT_VARIANTS, getLayout, projectRecords } from './layouts.js';
-import { renderExportToFile, type RenderOptions, type RenderSummary } from './render-export.js';
+import { renderExportToFile, type FooterCellText, type RenderOptions, type RenderSummary } from './render-export.js';
 
 /** The repository's root directory. */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -26,8 +27,11 @@ export const SMALL_DATASET: DatasetOptions = { seed: 20260120, customers: 60, pr
 /** Seed and size of the benchmark fixtures (real volumes and beyond, ERP-EXPORTS §1). */
 export const LARGE_DATASET: DatasetOptions = { seed: 'large-20260120', customers: 1400, products: 5000, prices: 5000, orders: 50000 };
 
+/** Seed and size of the fixture whose footer counts past a thousand (`Count=1.050`): price rows are the smallest. */
+export const THOUSAND_ROWS_DATASET: DatasetOptions = { seed: 20260120, customers: 0, products: 300, prices: 1050, orders: 0 };
+
 /** Why a fixture must be rejected. */
-export type Fault = 'missing-required-column' | 'truncated' | 'misaligned-cycle';
+export type Fault = 'missing-required-column' | 'truncated' | 'misaligned-cycle' | 'sum-mismatch' | 'count-mismatch';
 
 /** One fixture: which export, which layout, which records and how to draw them. */
 export interface FixtureSpec {
@@ -38,6 +42,8 @@ export interface FixtureSpec {
   records?: (dataset: Dataset) => ExportRecord[];
   render?: Omit<RenderOptions, 'variant'>;
   fault?: Fault;
+  /** The dataset to draw from, when not `SMALL_DATASET`. */
+  dataset?: DatasetOptions;
 }
 
 /** The ground truth file written next to each fixture PDF. */
@@ -49,6 +55,7 @@ export interface GroundTruth {
   cycles: number;
   ghostRows?: number;
   fault?: Fault;
+  footer: FooterCellText[];
   records: ExportRecord[];
 }
 
@@ -77,6 +84,31 @@ export const VARIANT_FIXTURES: readonly FixtureSpec[] = [
   { name: 'invoices-with-order-number', type: 'invoices', variant: 'with-order-number' },
   { name: 'prices-3p', type: 'prices', variant: '3p' },
   { name: 'prices-row-per-cycle', type: 'prices', variant: '3p', records: (d) => d.prices.slice(0, 12), render: { maxRowsPerPage: 1 } },
+  // Footer forms (ERP-EXPORTS §1). The real ones are the defaults above: orders (Count under ID, two
+  // Sums), DDT (Count under the third column, Sum of TOTALE), invoices (Sums only, pages 2, 3, 6 and 7),
+  // customers-8p (Count under ID, Sums on pages 5 and 6).
+  { name: 'orders-footer-count-first', type: 'orders', variant: '7p', render: { footer: [{ field: 'erpId', kind: 'Count' }] } },
+  {
+    name: 'prices-footer-count-thousands', type: 'prices', variant: '3p', dataset: THOUSAND_ROWS_DATASET,
+    render: { footer: [{ field: 'productId', kind: 'Count' }, { field: 'unitPrice', kind: 'Sum' }] },
+  },
+  {
+    name: 'products-footer-min-max-avg', type: 'products', variant: '8p',
+    render: { footer: [{ field: 'minQuantity', kind: 'Min' }, { field: 'maxQuantity', kind: 'Max' }, { field: 'purchasePrice', kind: 'Avg' }] },
+  },
+  {
+    name: 'orders-footer-sum-mismatch', type: 'orders', variant: '7p', fault: 'sum-mismatch',
+    render: { footer: [{ field: 'erpId', kind: 'Count' }, { field: 'grossAmount', kind: 'Sum' }, { field: 'totalAmount', kind: 'Sum', skew: 10 }] },
+  },
+  {
+    name: 'ddt-footer-count-mismatch', type: 'ddt', variant: '7p', fault: 'count-mismatch',
+    render: { footer: [{ field: 'ddtNumber', kind: 'Count', skew: 1 }, { field: 'quantity', kind: 'Sum' }] },
+  },
+];
+
+/** The fixtures of each footer form that must parse: the mutation tests cut each of them short. */
+export const FOOTER_FORMS: readonly string[] = [
+  'orders-7p', 'ddt-7p', 'invoices-7p', 'customers-8p', 'orders-footer-count-first', 'prices-footer-count-thousands', 'products-footer-min-max-avg',
 ];
 
 /** What writing one fixture produced. */
@@ -86,9 +118,27 @@ export interface FixtureResult {
   records: number;
 }
 
+/** The records a fixture draws, from its own dataset when it names one (generated once per options). */
+export function fixtureRecords(spec: FixtureSpec, dataset: Dataset): ExportRecord[] {
+  const source = spec.dataset ? datasetFor(spec.dataset) : dataset;
+  return spec.records ? spec.records(source) : source[spec.type];
+}
+
+const datasets = new Map<string, Dataset>();
+
+function datasetFor(options: DatasetOptions): Dataset {
+  const key = JSON.stringify(options);
+  let dataset = datasets.get(key);
+  if (!dataset) {
+    dataset = generateDataset(options);
+    datasets.set(key, dataset);
+  }
+  return dataset;
+}
+
 /** Renders one fixture and its ground truth into `dir`. */
 export async function writeFixture(dir: string, spec: FixtureSpec, dataset: Dataset): Promise<FixtureResult> {
-  const drawn = spec.records ? spec.records(dataset) : dataset[spec.type];
+  const drawn = fixtureRecords(spec, dataset);
   const file = join(dir, `${spec.name}.pdf`);
   const summary = await renderExportToFile(file, spec.type, drawn, { ...spec.render, variant: spec.variant });
   const truth: GroundTruth = {
@@ -99,6 +149,7 @@ export async function writeFixture(dir: string, spec: FixtureSpec, dataset: Data
     cycles: summary.cycles,
     ...(spec.render?.ghostRows ? { ghostRows: spec.render.ghostRows } : {}),
     ...(spec.fault ? { fault: spec.fault } : {}),
+    footer: summary.footer,
     records: projectRecords(getLayout(spec.type, { variant: spec.variant }), drawn),
   };
   await writeFile(join(dir, `${spec.name}.json`), serialiseGroundTruth(truth));

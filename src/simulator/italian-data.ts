@@ -100,9 +100,6 @@ export const CLINIC_NAMES: readonly string[] = [
   'Dentalpiù', 'Bianco Sorriso', 'Smile Center', 'Medica Sud', 'Implant Center',
 ];
 
-/** Customer types as the ERP prints them. */
-export const CUSTOMER_TYPES: readonly string[] = ['Studio dentistico', 'Laboratorio', 'Clinica', 'Centro odontoiatrico'];
-
 /** Delivery terms. */
 export const DELIVERY_TERMS: readonly string[] = ['Porto franco', 'Porto assegnato', 'Franco destino', 'Franco fabbrica'];
 

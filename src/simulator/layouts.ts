@@ -7,7 +7,7 @@
 import {
   EXPORT_TABLES, TRACKING_FIELDS, normaliseHeader, recordFields, type ColumnSpec, type ExportType, type FieldValue,
 } from '../parsers/export-tables.js';
-import type { ExportRecord } from '../parsers/types.js';
+import type { ExportRecord, SummaryKind } from '../parsers/types.js';
 import type { BoolStyle, MoneyStyle } from './formats.js';
 
 /** What a column prints. */
@@ -48,6 +48,16 @@ export interface Layout {
   moneyStyle: MoneyStyle;
   /** The pages of one cycle, left to right. */
   pages: LayoutColumn[][];
+}
+
+/**
+ * One cell of the summary footer (ERP-EXPORTS §1): the summary shown under a field's column, formatted
+ * like the column. `skew` is a fault: it is added to the true value, so the footer disagrees with its rows.
+ */
+export interface FooterSummary {
+  field: string;
+  kind: SummaryKind;
+  skew?: number;
 }
 
 const NUMERIC_TYPES = new Set(['int', 'number', 'money', 'percent']);
@@ -148,6 +158,18 @@ function invoicesLayouts(): Layout[] {
 
 function customersLayouts(): Layout[] {
   const { f } = columnsOf('customers');
+  // The real export of 19 January 2026, header for header (ERP-EXPORTS §5): colons, a typographic
+  // apostrophe, `INDIRIZZO LOGISTICO CAP`, the last order date on page 4, `VENDITE PRECEDENTE` twice on page 6.
+  const real8 = [
+    [f('ID', 'erpId', 60), f('PROFILO CLIENTE:', 'accountNumber', 70), f('NOME', 'name', 130), f('PARTITA IVA:', 'vatNumber', 80, { headerAlign: C })],
+    [f('PEC:', 'pec', 140), f('SDI:', 'sdi', 50, { headerAlign: C }), f('CODICE FISCALE:', 'fiscalCode', 95), f('TERMINI DI CONSEGNA', 'deliveryTerms', 90)],
+    [f('VIA:', 'street', 110), f('INDIRIZZO LOGISTICO CAP', 'postalCode', 60), f('CITTÀ', 'city', 90)],
+    [f('TELEFONO:', 'phone', 80), f('CELLULARE:', 'mobile', 80), f('URL:', 'url', 80), f('ALL’ATTENZIONE DI:', 'attentionTo', 110), f("DATA DELL'ULTIMO ORDINE", 'lastOrderDate', 80)],
+    [f('CONTEGGI DEGLI ORDINI EFFETTIVI', 'orderCount', 80), f('TIPO DI CLIENTE', 'customerType', 100), f('CONTEGGIO DEGLI ORDINI PRECEDENTE', 'previousOrderCount1', 90)],
+    [f('VENDITE PRECEDENTE', 'previousSales1', 90), f('CONTEGGIO DEGLI ORDINI PRECEDENTE 2', 'previousOrderCount2', 90), f('VENDITE PRECEDENTE', 'previousSales2', 90)],
+    [f('DESCRIZIONE:', 'description', 130), f('TYPE:', 'type', 80), f('NUMERO DI CONTO ESTERNO', 'externalAccountNumber', 90)],
+    [f('IL NOSTRO NUMERO DI CONTO', 'ourAccountNumber', 100)],
+  ];
   const first7 = [
     [f('ID', 'erpId', 60), f('PROFILO CLIENTE', 'accountNumber', 70), f('NOME', 'name', 130), f('PARTITA IVA', 'vatNumber', 80, { headerAlign: C })],
     [f('PEC', 'pec', 140), f('SDI', 'sdi', 50, { headerAlign: C }), f('CODICE FISCALE', 'fiscalCode', 95), f('TERMINI DI CONSEGNA', 'deliveryTerms', 90)],
@@ -160,7 +182,7 @@ function customersLayouts(): Layout[] {
   const description = f('DESCRIZIONE', 'description', 130);
   const kind = f('TYPE', 'type', 80);
   return [
-    { type: 'customers', variant: '8p', title: 'Clienti', moneyStyle: 'euro', pages: [...first7, [description, kind]] },
+    { type: 'customers', variant: '8p', title: 'Clienti', moneyStyle: 'euro', pages: real8 },
     {
       type: 'customers', variant: '9p', title: 'Clienti', moneyStyle: 'euro',
       pages: [...first7, [description, kind, f('NUMERO DI CONTO ESTERNO', 'externalAccountNumber', 90)], [f('IL NOSTRO NUMERO DI CONTO', 'ourAccountNumber', 100)]],
@@ -220,6 +242,25 @@ export const LAYOUTS: Readonly<Record<ExportType, Readonly<Record<string, Layout
   orders: index(ordersLayouts()),
   ddt: index(ddtLayouts()),
   invoices: index(invoicesLayouts()),
+};
+
+/**
+ * The footer each real export has (ERP-EXPORTS §1, §5): orders count under `ID` and sum both amounts;
+ * DDT count under `DOCUMENTO DI TRASPORTO:` and sum `TOTALE`; invoices only sum, on pages 2, 3, 6 and 7;
+ * customers count under `ID` and sum the six figures of pages 5 and 6 (`TIPO DI CLIENTE` included: it holds
+ * an amount). Products and prices were not observed: a count under the first column, the DevExpress
+ * default that the orders export shows too.
+ */
+export const DEFAULT_FOOTERS: Readonly<Record<ExportType, readonly FooterSummary[]>> = {
+  orders: [{ field: 'erpId', kind: 'Count' }, { field: 'grossAmount', kind: 'Sum' }, { field: 'totalAmount', kind: 'Sum' }],
+  ddt: [{ field: 'ddtNumber', kind: 'Count' }, { field: 'quantity', kind: 'Sum' }],
+  invoices: ['quantity', 'salesBalance', 'totalDiscount', 'taxAmount', 'invoiceAmount', 'settledAmount', 'remainingAmount'].map((field) => ({ field, kind: 'Sum' as const })),
+  customers: [
+    { field: 'erpId', kind: 'Count' },
+    ...['orderCount', 'customerType', 'previousOrderCount1', 'previousSales1', 'previousOrderCount2', 'previousSales2'].map((field) => ({ field, kind: 'Sum' as const })),
+  ],
+  products: [{ field: 'productId', kind: 'Count' }],
+  prices: [{ field: 'erpId', kind: 'Count' }],
 };
 
 /** The layout each export has today (January 2026): the newest variant observed. */

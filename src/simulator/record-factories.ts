@@ -9,7 +9,7 @@ import { formatMoney, trackingFor } from './formats.js';
 import { GenerationContext, makeRecord, numberOf, round2, textOf } from './generation-context.js';
 import { fiscalCode, sdiCode, vatNumber } from './italian-codes.js';
 import {
-  CITIES, CLINIC_NAMES, CUSTOMER_DESCRIPTIONS, CUSTOMER_TYPES, DELIVERY_TERMS, ERP_USERS, FEMALE_NAMES,
+  CITIES, CLINIC_NAMES, CUSTOMER_DESCRIPTIONS, DELIVERY_TERMS, ERP_USERS, FEMALE_NAMES,
   MALE_NAMES, PACKAGINGS, PAYMENT_TERMS, PRODUCT_FAMILIES, SHANKS, STREETS, SURNAMES, type City,
 } from './italian-data.js';
 import type { Random } from './random.js';
@@ -88,15 +88,6 @@ function customerName(random: Random, kind: CustomerKind, owner: Person): { name
   }
 }
 
-const CUSTOMER_KIND_TYPE: Readonly<Record<CustomerKind, string>> = {
-  studio: 'Studio dentistico',
-  doctor: 'Studio dentistico',
-  lab: 'Laboratorio',
-  clinic: 'Clinica',
-  associated: 'Studio dentistico',
-  centre: 'Centro odontoiatrico',
-};
-
 /** A new customer (dental studio, laboratory or clinic) with unused `erpId` and `accountNumber`. */
 export function newCustomer(ctx: GenerationContext): ExportRecord {
   const random = ctx.random;
@@ -131,7 +122,8 @@ export function newCustomer(ctx: GenerationContext): ExportRecord {
     attentionTo: random.chance(0.5) ? `${individual ? (owner.female ? 'Dott.ssa' : 'Dott.') : 'Sig.'} ${owner.name} ${owner.surname}` : null,
     lastOrderDate: null,
     orderCount: 0,
-    customerType: random.chance(0.95) ? CUSTOMER_KIND_TYPE[kind] : random.pick(CUSTOMER_TYPES),
+    // Despite its header, the real export's `TIPO DI CLIENTE` holds an amount, mostly empty (ERP-EXPORTS §5).
+    customerType: random.chance(0.3) ? formatMoney(random.int(1000, 400000) / 100) : null,
     previousOrderCount1,
     previousSales1: previousOrderCount1 === 0 ? 0 : round2(previousOrderCount1 * random.int(4000, 60000) / 100),
     previousOrderCount2,

@@ -27,10 +27,11 @@
  *   or right. Text wraps at spaces to the column width minus 5 (URL columns at any character);
  *   addresses print as their two lines, tracking anchors as their three lines. Text of neighbouring
  *   cells is ≥ 5 pt apart.
- * - The footer is the last row of the document, drawn on every page of the last cycle: page 1's first
- *   cell `Count=<records>` (ghost rows not counted), money columns `Sum=<sum>` on their page, other
- *   cells empty rectangles. If it does not fit under the last chunk it gets a cycle of its own.
- * - An empty export is one cycle of header row + footer `Count=0`.
+ * - The footer is the last row of the document, drawn on every page of the last cycle: the export's
+ *   summaries (`DEFAULT_FOOTERS`, or the `footer` option) under their columns — `Count=<records>` (ghost
+ *   rows not counted, thousands dot), `Sum=` / `Min=` / `Max=` / `Avg=` formatted like their column —,
+ *   other cells empty rectangles. If it does not fit under the last chunk it gets a cycle of its own.
+ * - An empty export is one cycle of header row + footer (`Count=0`, `Sum=0`).
  * - Ghost rows (option): rows whose first key cell is `0` or empty and all other cells empty.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
@@ -40,9 +41,10 @@ import { finished } from 'node:stream/promises';
 import PDFDocument from 'pdfkit';
 import { EXPORT_TABLES, type ExportType } from '../parsers/export-tables.js';
 import type { ExportRecord } from '../parsers/types.js';
-import { cellText } from './cell-text.js';
-import { formatAmount } from './formats.js';
-import { columnSpec, getLayout, type Align, type Layout, type LayoutColumn } from './layouts.js';
+import { parseItalianNumber } from '../parsers/values.js';
+import { cellText, formatField } from './cell-text.js';
+import { formatInt } from './formats.js';
+import { columnSpec, DEFAULT_FOOTERS, getLayout, type Align, type FooterSummary, type Layout, type LayoutColumn } from './layouts.js';
 import { wrapText, type Measure, type WrapMode } from './text-wrap.js';
 
 /** The page and grid geometry of every rendered export (see the module comment). */
@@ -100,7 +102,14 @@ export interface RenderOptions {
   dropRowOnPage?: { cycle: number; page: number };
   /** Overrides `DEFAULT_CREATION_DATE`. */
   creationDate?: Date;
+  /** The footer's summaries; default the export's real footer (`DEFAULT_FOOTERS`). */
+  footer?: readonly FooterSummary[];
+  /** Fault: the file ends early, though whole as a PDF — without its last cycle, its last page, or its footer row. */
+  cut?: ExportCut;
 }
+
+/** Where a cut file ends early (the mutations a parser must refuse). */
+export type ExportCut = 'last-cycle' | 'last-page' | 'footer-row';
 
 /** What was rendered. */
 export interface RenderSummary {
@@ -110,6 +119,15 @@ export interface RenderSummary {
   pages: number;
   /** Data rows per cycle, ghost rows included, footer excluded. */
   rowsPerCycle: number[];
+  /** The footer's non-empty cells as drawn (none when the file was cut before it). */
+  footer: FooterCellText[];
+}
+
+/** A non-empty footer cell: page of the cycle (1-based), its column's header as printed, its text. */
+export interface FooterCellText {
+  page: number;
+  column: string;
+  text: string;
 }
 
 type GridRow = { kind: 'record'; record: ExportRecord } | { kind: 'ghost'; key: '' | '0' };
@@ -191,6 +209,7 @@ class ExportRenderer {
     private readonly doc: PDFKit.PDFDocument,
     private readonly layout: Layout,
     private readonly records: readonly ExportRecord[],
+    private readonly summaries: readonly FooterSummary[],
   ) {
     this.placed = placeColumns(layout);
     this.measure = createMeasure(doc, GEOMETRY.font);
@@ -205,19 +224,34 @@ class ExportRenderer {
     return Math.max(1, lines) * GEOMETRY.lineHeight + GEOMETRY.rowPadding;
   }
 
+  /** The footer's text per placed column: its summary formatted like the column, or empty. */
   private footer(): string[] {
-    return this.placed.map((p, i) => {
-      if (i === 0) return `Count=${this.records.length}`;
+    return this.placed.map((p) => {
       const { content } = p.column;
-      if (content.kind !== 'field' || columnSpec(this.layout.type, content.field).type !== 'money') return '';
-      const sum = this.records.reduce((total, r) => total + (typeof r[content.field] === 'number' ? (r[content.field] as number) : 0), 0);
-      return `Sum=${formatAmount(Math.round(sum * 100) / 100, this.layout.moneyStyle)}`;
+      const summary = content.kind === 'field' ? this.summaries.find((s) => s.field === content.field) : undefined;
+      if (!summary) return '';
+      if (summary.kind === 'Count') return `Count=${formatInt(this.records.length + (summary.skew ?? 0))}`;
+      const values = this.records.flatMap((r) => numericValue(r[summary.field]));
+      const value = SUMMARY_OF[summary.kind](values);
+      if (value === null) return `${summary.kind}=`;
+      const shown = Math.round((value + (summary.skew ?? 0)) * 100) / 100;
+      // A text column holding amounts (customers' `TIPO DI CLIENTE`) sums as money.
+      const type = columnSpec(this.layout.type, summary.field).type === 'text' ? 'money' : undefined;
+      return `${summary.kind}=${formatField(this.layout, p.column, summary.field, { [summary.field]: shown }, type)}`;
     });
   }
 
   private texts(row: GridRow): string[] {
     if (row.kind === 'record') return this.placed.map((p) => cellText(this.layout, p.column, row.record));
     return this.placed.map((p) => (p.column.content.kind === 'field' && p.column.content.field === this.keyField ? row.key : ''));
+  }
+
+  /** The non-empty cells of the footer. */
+  footerCells(): FooterCellText[] {
+    return this.placed.flatMap((p, i) => {
+      const text = this.footerTexts[i]!;
+      return text === '' ? [] : [{ page: p.page + 1, column: p.column.header.replace(/\s+/g, ' '), text }];
+    });
   }
 
   /** Wrapped lines of a row, per placed column. */
@@ -267,7 +301,9 @@ class ExportRenderer {
         const dropped = Math.floor(pageRows.length / 2);
         pageRows = pageRows.filter((_, i) => i !== dropped);
       }
-      this.drawPage(page, cycle * this.layout.pages.length + page + 1, totalPages, pageRows, footer);
+      const pageNumber = cycle * this.layout.pages.length + page + 1;
+      if (pageNumber > totalPages) break; // the file was cut before this page
+      this.drawPage(page, pageNumber, totalPages, pageRows, footer);
     }
   }
 
@@ -315,6 +351,22 @@ class ExportRenderer {
   }
 }
 
+/** A record value as a number for a summary: numbers as they are, amounts printed as text read back. */
+function numericValue(value: unknown): number[] {
+  if (typeof value === 'number') return [value];
+  return typeof value === 'string' ? [parseItalianNumber(value)] : [];
+}
+
+const total = (values: number[]): number => values.reduce((a, b) => a + b, 0);
+
+/** Each summary of a column's values, as the grid computes it; null when there is nothing to summarise. */
+const SUMMARY_OF: Readonly<Record<Exclude<FooterSummary['kind'], 'Count'>, (values: number[]) => number | null>> = {
+  Sum: total,
+  Min: (values) => (values.length > 0 ? values.reduce((a, b) => Math.min(a, b)) : null),
+  Max: (values) => (values.length > 0 ? values.reduce((a, b) => Math.max(a, b)) : null),
+  Avg: (values) => (values.length > 0 ? total(values) / values.length : null),
+};
+
 function alignX(p: PlacedColumn, align: Align, width: number): number {
   const left = p.x + GEOMETRY.inset + GEOMETRY.cellPadding;
   if (align === 'right') return left + p.inner - width;
@@ -342,21 +394,35 @@ function newDocument(layout: Layout, options: RenderOptions): PDFKit.PDFDocument
  * destination drains while a large export (50,000 orders) renders.
  */
 async function drawExport(doc: PDFKit.PDFDocument, layout: Layout, records: readonly ExportRecord[], options: RenderOptions): Promise<RenderSummary> {
-  const renderer = new ExportRenderer(doc, layout, records);
+  const renderer = new ExportRenderer(doc, layout, records, options.footer ?? DEFAULT_FOOTERS[layout.type]);
   const rows = gridRows(records, options.ghostRows ?? 0);
-  const chunks = renderer.paginate(rows, options.maxRowsPerPage ?? Number.POSITIVE_INFINITY);
-  const totalPages = chunks.length * layout.pages.length;
+  const chunks = cutChunks(renderer.paginate(rows, options.maxRowsPerPage ?? Number.POSITIVE_INFINITY), options.cut);
+  const cycleSize = layout.pages.length;
+  const totalPages = chunks.length * cycleSize - (options.cut === 'last-page' ? 1 : 0);
   for (let c = 0; c < chunks.length; c++) {
     renderer.drawCycle(rows, chunks[c] as Chunk, c, totalPages, options.dropRowOnPage);
     if (c % 8 === 7) await new Promise((resolve) => setImmediate(resolve));
   }
   return {
     variant: layout.variant,
-    cycleSize: layout.pages.length,
+    cycleSize,
     cycles: chunks.length,
     pages: totalPages,
     rowsPerCycle: chunks.map((chunk) => chunk.end - chunk.start),
+    footer: chunks[chunks.length - 1]!.footer ? renderer.footerCells().filter((c) => options.cut !== 'last-page' || c.page < cycleSize) : [],
   };
+}
+
+/** The chunks a cut file still holds (`last-page` is cut while drawing: `totalPages` stops there). */
+function cutChunks(chunks: Chunk[], cut: ExportCut | undefined): Chunk[] {
+  if (cut === 'last-cycle') {
+    if (chunks.length < 2) throw new Error('cutting the last cycle needs an export of two cycles or more');
+    return chunks.slice(0, -1);
+  }
+  if (cut !== 'footer-row') return chunks;
+  const last = chunks[chunks.length - 1]!;
+  // A footer in a cycle of its own leaves nothing when it goes.
+  return last.start === last.end && chunks.length > 1 ? chunks.slice(0, -1) : [...chunks.slice(0, -1), { ...last, footer: false }];
 }
 
 /** Renders an export to a PDF in memory. Fine for fixtures; use `renderExportToFile` for large exports. */

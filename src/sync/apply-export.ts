@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { ExportType } from '../parsers/export-tables.js';
+import { describeFooter } from '../parsers/footer.js';
 import { ExportInvalidError, type ExportLayout, type ParsedExport } from '../parsers/types.js';
 import type { DatabaseName } from '../stores/database-spec.js';
 import { DATABASE_OF } from '../stores/databases.js';
@@ -42,6 +43,8 @@ export interface ApplyStats {
   unlinked: number;
   /** Wall time per phase, summed over the parts of a resumed run. */
   durationMs: { parsing: number; applying: number; finalizing: number };
+  /** The export's summary footer and what its checks found, in one line (`describeFooter`). */
+  footer?: string;
 }
 
 /**
@@ -288,6 +291,7 @@ async function checkParsed(run: Run, parsed: ParsedExport): Promise<CheckedRecor
   run.recordCount = parsed.records.length;
   const checked = await validateRecords(run.layout, parsed.records);
   run.stats.parsed = parsed.records.length;
+  if (parsed.layout.footer) run.stats.footer = describeFooter(parsed.layout.footer);
   return checked;
 }
 

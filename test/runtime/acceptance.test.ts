@@ -89,6 +89,7 @@ describe('requestAll on the committed fixture exports', () => {
     for (const run of runs) {
       expect(run.stats.parsed).toBe(FIXTURE_RECORDS[run.service]);
       expect(run.stats.inserted).toBe(FIXTURE_RECORDS[run.service]);
+      expect(run.stats.footer, 'the footer and its checks, in one line').toMatch(/^footer on file pages? [\d, ]+: .* ok/);
       expect(run.phases.parsing).toBeGreaterThan(0);
       expect(run.error).toBeNull();
     }

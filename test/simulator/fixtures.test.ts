@@ -8,7 +8,9 @@ import { duplicateKeys, generateDataset, mutateDataset, recordKey } from '../../
 import {
   formatBool, formatDate, formatDateTime, formatInt, formatMoney, formatPercent, formatPlainAmount, formatTracking, trackingFor,
 } from '../../src/simulator/formats.js';
-import { EXPORT_FIXTURES, REPO_ROOT, SMALL_DATASET, VARIANT_FIXTURES, serialiseGroundTruth, type FixtureSpec, type GroundTruth } from '../../src/simulator/fixtures.js';
+import {
+  EXPORT_FIXTURES, REPO_ROOT, SMALL_DATASET, VARIANT_FIXTURES, fixtureRecords, serialiseGroundTruth, type FixtureSpec, type GroundTruth,
+} from '../../src/simulator/fixtures.js';
 import { vatCheckDigit } from '../../src/simulator/italian-codes.js';
 import { GEOMETRY, renderExport, renderExportWithSummary } from '../../src/simulator/render-export.js';
 import { LAYOUTS, getLayout, projectRecords } from '../../src/simulator/layouts.js';
@@ -32,7 +34,7 @@ async function firstPageTexts(pdf: Buffer): Promise<string[]> {
 }
 
 function specRecords(spec: FixtureSpec): ExportRecord[] {
-  return spec.records ? spec.records(dataset) : dataset[spec.type];
+  return fixtureRecords(spec, dataset);
 }
 
 const isMoneyLike = (value: unknown): boolean => typeof value === 'number' && Math.abs(Math.round(value * 100) - value * 100) < 1e-6;
@@ -308,7 +310,7 @@ describe('rendered fixtures read back by geometry', () => {
     it(`${spec.name}: every cell's text reads back as the ground truth`, async () => {
       const records = specRecords(spec);
       const layout = getLayout(spec.type, { variant: spec.variant });
-      const pdf = await renderExport(spec.type, records, { ...spec.render, variant: spec.variant });
+      const { pdf, summary } = await renderExportWithSummary(spec.type, records, { ...spec.render, variant: spec.variant });
       const grids = await readGrid(pdf);
       expect(grids.flatMap((g) => g.overflowing)).toEqual([]);
       expect(grids.every((g) => g.outside.length === 2 && g.outside[0] === layout.title && /^Pagina \d+ di \d+$/.test(g.outside[1] ?? ''))).toBe(true);
@@ -316,7 +318,8 @@ describe('rendered fixtures read back by geometry', () => {
       const back = readRecords(layout, grids, EXPORT_TABLES[spec.type].key[0] as string);
       expect(back.headers).toEqual(layout.pages.map((page) => page.map((c) => normaliseHeader(c.header))));
       for (const cycle of back.rowBands) for (const page of cycle) expect(page).toEqual(cycle[0]);
-      expect(back.footer[0]).toBe(`Count=${records.length}`);
+      expect(back.footer.filter((text) => text !== '')).toEqual(summary.footer.map((cell) => cell.text));
+      expect(summary.footer.length).toBeGreaterThan(0);
       expect(back.ghosts).toBe(spec.render?.ghostRows ?? 0);
 
       const expected = projectRecords(layout, records);
@@ -347,6 +350,49 @@ describe('rendered fixtures read back by geometry', () => {
     expect(back.footer.filter((text) => text !== '')).toEqual([`Count=${dataset.orders.length}`, `Sum=${sum('grossAmount')}`, `Sum=${sum('totalAmount')}`]);
   });
 
+  it('draws the footer each real export has (ERP-EXPORTS §1): the column, the page and the format of every summary', async () => {
+    const footerOf = async (type: 'ddt' | 'invoices' | 'customers', records: ExportRecord[], variant?: string) =>
+      (await renderExportWithSummary(type, records, variant ? { variant } : {})).summary.footer.map((c) => [c.page, c.column, c.text]);
+    const quantities = dataset.ddt.reduce((s, d) => s + Number(d.quantity), 0);
+    expect(await footerOf('ddt', dataset.ddt)).toEqual([[1, 'DOCUMENTO DI TRASPORTO:', `Count=${dataset.ddt.length}`], [4, 'TOTALE', `Sum=${formatInt(quantities)}`]]);
+    const invoices = await footerOf('invoices', dataset.invoices);
+    expect(invoices.map(([page]) => page)).toEqual([2, 2, 3, 3, 3, 6, 7]);
+    const sum = (field: string) => Math.round(dataset.invoices.reduce((s, i) => s + Number(i[field]), 0) * 100) / 100;
+    expect(invoices[1]).toEqual([2, 'SALDO VENDITE MST', `Sum=${formatPlainAmount(sum('salesBalance'))}`]);
+    expect(invoices.every(([, , text]) => String(text).startsWith('Sum=') && !String(text).includes('€'))).toBe(true);
+    const customers = await footerOf('customers', dataset.customers, '8p');
+    expect(customers.map(([page, column]) => `${page} ${column}`)).toEqual([
+      '1 ID', '5 CONTEGGI DEGLI ORDINI EFFETTIVI', '5 TIPO DI CLIENTE', '5 CONTEGGIO DEGLI ORDINI PRECEDENTE',
+      '6 VENDITE PRECEDENTE', '6 CONTEGGIO DEGLI ORDINI PRECEDENTE 2', '6 VENDITE PRECEDENTE',
+    ]);
+    expect(customers[2]?.[2]).toMatch(/^Sum=[\d.]+,\d\d €$/);
+  });
+
+  it('prints a count past a thousand with its thousands dot', async () => {
+    const spec = VARIANT_FIXTURES.find((s) => s.name === 'prices-footer-count-thousands')!;
+    const { summary } = await renderExportWithSummary('prices', specRecords(spec), { ...spec.render, variant: spec.variant });
+    expect(summary.footer[0]).toEqual({ page: 1, column: 'ITEM SELECTION:', text: `Count=${formatInt(specRecords(spec).length)}` });
+    expect(summary.footer[0]?.text).toMatch(/^Count=1\.\d{3}$/);
+  });
+
+  it('cuts a file short as told, leaving a whole PDF without its last cycle, its last page or its footer row', async () => {
+    const whole = await renderExportWithSummary('orders', dataset.orders);
+    const cut = async (at: 'last-cycle' | 'last-page' | 'footer-row') => {
+      const { pdf, summary } = await renderExportWithSummary('orders', dataset.orders, { cut: at });
+      expect(pdf.subarray(-6).toString('latin1').trim()).toBe('%%EOF');
+      expect(await pageCount(pdf)).toBe(summary.pages);
+      return { summary, grids: await readGrid(pdf) };
+    };
+    expect((await cut('last-cycle')).summary).toMatchObject({ pages: whole.summary.pages - 7, footer: [] });
+    const lastPage = await cut('last-page');
+    expect(lastPage.summary.pages).toBe(whole.summary.pages - 1);
+    expect(lastPage.summary.footer.map((c) => c.page)).toEqual([1, 6]);
+    const noFooter = await cut('footer-row');
+    expect(noFooter.summary).toMatchObject({ pages: whole.summary.pages, footer: [] });
+    const lastRow = noFooter.grids.at(-1)?.rows.at(-1);
+    expect(lastRow?.every((cell) => cell.lines.every((line) => !line.includes('=')))).toBe(true);
+  });
+
   it('orders-empty: one cycle with the header and the Count=0 footer', async () => {
     const grids = await readGrid(await renderExport('orders', []));
     expect(grids).toHaveLength(7);
@@ -374,7 +420,7 @@ describe('committed fixtures', () => {
 
   it('include hidden columns as null and the invoice order number only where the layout or purchase order gives it', async () => {
     const read = async (name: string) => JSON.parse(await readFile(join(REPO_ROOT, 'fixtures', 'variants', `${name}.json`), 'utf8')) as GroundTruth;
-    expect((await read('customers-8p')).records.every((r) => r.ourAccountNumber === null)).toBe(true);
+    expect((await read('customers-8p')).records.every((r) => typeof r.postalCode === 'string')).toBe(true);
     expect((await read('customers-9p')).records.some((r) => r.ourAccountNumber !== null)).toBe(true);
     expect((await read('products-8p')).records.every((r) => r.vatGroup === null)).toBe(true);
     expect((await read('products-9p')).records.every((r) => r.vatGroup !== null)).toBe(true);

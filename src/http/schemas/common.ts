@@ -59,6 +59,7 @@ export const RunStats = Type.Object({
   deleted: Type.Integer(),
   orphans: Type.Integer(),
   unlinked: Type.Integer(),
+  footer: Type.Optional(Type.String({ description: "the export's summary footer and its checks, in one line" })),
 });
 
 /** A classified failure. */
