@@ -1,15 +1,18 @@
 import { readFileSync } from 'node:fs';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import websocket from '@fastify/websocket';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config.js';
+import { credentialCheck, maskedUrl } from './http/credentials.js';
 import bearerAuth from './http/plugins/bearer-auth.js';
+import contentType from './http/plugins/content-type.js';
 import dashboard from './http/plugins/dashboard.js';
 import docs from './http/plugins/docs.js';
-import errorHandler from './http/plugins/error-handler.js';
+import errorHandler, { frameworkErrors } from './http/plugins/error-handler.js';
 import eventJournal from './http/plugins/event-journal.js';
 import metrics from './http/plugins/metrics.js';
+import requestLog from './http/plugins/request-log.js';
 import runtimePlugin from './http/plugins/runtime.js';
 import security, { DEFAULT_RATE_LIMIT, type RateLimitSettings } from './http/plugins/security.js';
 import validation from './http/plugins/validation.js';
@@ -34,6 +37,16 @@ export interface AppDeps {
   stream?: Partial<StreamSettings>;
   /** Rate limit of `POST`/`DELETE` routes per client address; default `DEFAULT_RATE_LIMIT`. */
   rateLimit?: RateLimitSettings;
+  /** How long clients may take to send a request; defaults in `DEFAULT_HTTP_TIMEOUTS` (tests shorten them). */
+  timeouts?: Partial<HttpTimeouts>;
+}
+
+/** The time limits of slow clients. */
+export interface HttpTimeouts {
+  /** A whole request, headers and body, must arrive within this (408 after it). */
+  requestMs: number;
+  /** How often Node checks the requests in progress against it: the 408 comes at most this late. */
+  checkIntervalMs: number;
 }
 
 /** A lease request waits this long for the running sync to reach a checkpoint (batches take well under a second). */
@@ -42,8 +55,18 @@ export const DEFAULT_LEASE_WAIT_MS = 10_000;
 /** Bodies are a handful of small fields; anything larger is a mistake or an attack. */
 const BODY_LIMIT = 16 * 1024;
 
-/** Slow clients get this long to send a whole request (the service may run without a reverse proxy). */
-const REQUEST_TIMEOUT_MS = 30_000;
+/**
+ * Slow clients get 30 s to send a whole request (the service may run without a reverse proxy). Node
+ * checks it every 30 s by default, and gives headers their own 60 s, which let a stalled request live
+ * for a minute or more: both are aligned on the limit here.
+ */
+export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = { requestMs: 30_000, checkIntervalMs: 1_000 };
+
+/**
+ * A path parameter longer than this is refused before routing (414). It is above the longest parameter
+ * a schema allows (a lease id, 200), so that those get their validation message (400) first.
+ */
+const MAX_PARAM_LENGTH = 256;
 
 /**
  * Idle socket timeout. It must outlast the longest quiet answer, a lease request waiting for a pause, or
@@ -65,18 +88,27 @@ const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const leaseWaitMs = deps.leaseWaitMs ?? DEFAULT_LEASE_WAIT_MS;
   const stream: StreamSettings = { ...DEFAULT_STREAM_SETTINGS, ...deps.stream };
+  const timeouts: HttpTimeouts = { ...DEFAULT_HTTP_TIMEOUTS, ...deps.timeouts };
+  const credential = credentialCheck(deps.config.apiToken);
   const app = Fastify({
     ...loggerOptions(deps),
+    // One line per request, from the request-log plugin, instead of fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
-    requestTimeout: REQUEST_TIMEOUT_MS,
+    requestTimeout: timeouts.requestMs,
+    http: { requestTimeout: timeouts.requestMs, headersTimeout: timeouts.requestMs, connectionsCheckingInterval: timeouts.checkIntervalMs },
     connectionTimeout: Math.max(MIN_CONNECTION_TIMEOUT_MS, leaseWaitMs * 2),
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   await app.register(validation);
   await app.register(errorHandler);
+  await app.register(contentType);
+  await app.register(requestLog);
   await app.register(runtimePlugin, { runtime: deps.runtime });
   // Before any route: these plugins act through onRoute hooks (limits, OpenAPI, WebSocket handlers).
-  await app.register(security, { rateLimit: deps.rateLimit ?? DEFAULT_RATE_LIMIT });
+  await app.register(security, { rateLimit: deps.rateLimit ?? DEFAULT_RATE_LIMIT, credential });
   await app.register(docs, { version: VERSION });
   await app.register(websocket, { options: { maxPayload: stream.maxPayloadBytes }, preClose: closeStreamClients });
   await app.register(eventJournal, { replayCapacity: stream.replayCapacity });
@@ -86,7 +118,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { prefix: '/api' });
   await app.register(
     async function protectedScope(scope) {
-      await scope.register(bearerAuth, { token: deps.config.apiToken });
+      await scope.register(bearerAuth, { credential });
       await scope.register(syncRoutes, { prefix: '/sync' });
       await scope.register(streamRoute, { prefix: '/sync', settings: stream });
       await scope.register(priorityRoutes, { prefix: '/priority', leaseWaitMs });
@@ -94,7 +126,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     { prefix: '/api' },
   );
   await app.register(async function protectedOperations(scope) {
-    await scope.register(bearerAuth, { token: deps.config.apiToken });
+    await scope.register(bearerAuth, { credential });
     await scope.register(metricsRoute);
   });
   return app;
@@ -138,6 +170,5 @@ function requestSummary(req: LoggedRequest) {
  */
 function maskToken<T>(summary: T): T {
   if (summary === null || typeof summary !== 'object' || typeof (summary as { url?: unknown }).url !== 'string') return summary;
-  const url = (summary as unknown as { url: string }).url.replace(/([?&]token=)[^&#]*/gi, '$1[redacted]');
-  return { ...summary, url };
+  return { ...summary, url: maskedUrl((summary as unknown as { url: string }).url) };
 }

@@ -27,6 +27,12 @@ const CREDENTIALS = [
   { name: 'the right token under the Basic scheme', headers: { authorization: `Basic ${TOKEN}` }, message: 'missing bearer token', challenge: 'Bearer' },
   { name: 'the bare token without a scheme', headers: { authorization: TOKEN }, message: 'missing bearer token', challenge: 'Bearer' },
   { name: 'an empty bearer token', headers: { authorization: 'Bearer ' }, message: 'missing bearer token', challenge: 'Bearer' },
+  {
+    name: 'the token followed by a note',
+    headers: { authorization: `Bearer ${TOKEN} once` },
+    message: 'malformed bearer token: expected "Authorization: Bearer <token>" with the token alone',
+    challenge: 'Bearer error="invalid_request"',
+  },
 ];
 
 describe('bearer token', () => {
@@ -82,5 +88,17 @@ describe('bearer token', () => {
     expect(log).toContain('/api/sync/status');
     expect(log).toContain('[Redacted]');
     expect(log).not.toContain(TOKEN);
+  });
+
+  describe('rate limit of refused attempts', () => {
+    it('keeps them in their own budget: wrong tokens from an address never lock out the token holder there', async () => {
+      const { app, call } = await testApp({ rateLimit: { max: 3, timeWindowMs: 60_000 } });
+      const refused = [];
+      for (let i = 0; i < 5; i++) refused.push((await app.inject({ method: 'POST', url: '/api/sync/resume', headers: { authorization: `Bearer guess-${i}` } })).statusCode);
+      expect(refused).toEqual([401, 401, 401, 429, 429]);
+      const holder = [];
+      for (let i = 0; i < 4; i++) holder.push((await call({ method: 'POST', url: '/api/sync/resume' })).statusCode);
+      expect(holder).toEqual([202, 202, 202, 429]);
+    });
   });
 });

@@ -1,5 +1,25 @@
+import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { testApp } from './harness.js';
+import { TOKEN, testApp } from './harness.js';
+
+/**
+ * Opens a raw connection, sends `first`, then `drip` one byte every 50 ms (a client too slow to finish
+ * its request), and resolves with everything the server sent once it closed the connection.
+ */
+async function slowClient(address: string, first: string, drip = ''): Promise<string> {
+  const { hostname, port } = new URL(address);
+  const socket = connect(Number(port), hostname);
+  let received = '';
+  socket.on('data', (chunk) => (received += chunk));
+  socket.write(first);
+  let i = 0;
+  const timer = setInterval(() => {
+    if (i < drip.length && socket.writable) socket.write(drip[i++]!);
+  }, 50);
+  await new Promise((resolve) => socket.on('close', resolve));
+  clearInterval(timer);
+  return received;
+}
 
 describe('hardening', () => {
   describe('rate limit of mutating routes', () => {
@@ -75,11 +95,31 @@ describe('hardening', () => {
   });
 
   describe('timeouts', () => {
-    it('bounds how long a client may take to send a request and how long a socket may idle', async () => {
+    it('bounds how long a client may take to send a request (headers included), checked every second, and how long a socket may idle', async () => {
       const { app } = await testApp();
       expect(app.server.requestTimeout).toBe(30_000);
+      // Node's defaults (headers 60 s, checked every 30 s) let a stalled request live 57–69 s.
+      expect(app.server.headersTimeout).toBe(30_000);
+      expect((app.server as unknown as { connectionsCheckingInterval: number }).connectionsCheckingInterval).toBe(1_000);
       expect(app.initialConfig.connectionTimeout).toBeGreaterThanOrEqual(60_000);
       expect(app.initialConfig.bodyLimit).toBe(16 * 1024);
+    });
+
+    it('answers 408 and closes a connection whose headers stall', async () => {
+      const { app } = await testApp({ timeouts: { requestMs: 400, checkIntervalMs: 100 } });
+      const address = await app.listen({ host: '127.0.0.1', port: 0 });
+      const received = await slowClient(address, 'POST /api/sync/pause HTTP/1.1\r\nHost: localhost\r\n');
+      expect(received).toMatch(/^HTTP\/1\.1 408 /);
+    });
+
+    it('answers 408 and closes a connection whose body trickles in', async () => {
+      const { app, runtime } = await testApp({ timeouts: { requestMs: 400, checkIntervalMs: 100 } });
+      const address = await app.listen({ host: '127.0.0.1', port: 0 });
+      const body = JSON.stringify({ reason: 'x'.repeat(200) });
+      const head = `POST /api/sync/pause HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`;
+      const received = await slowClient(address, head, body);
+      expect(received).toMatch(/^HTTP\/1\.1 408 /);
+      expect(runtime.callsOf('pause')).toEqual([]);
     });
   });
 

@@ -150,6 +150,30 @@ describe('GET /api/sync/stream', () => {
       expect(log).not.toContain(TOKEN);
     });
 
+    it('accepts the token only under its canonical name, and masks every spelling of it in the log', async () => {
+      const lines: string[] = [];
+      const sink = new Writable({
+        write(chunk, _encoding, done) {
+          lines.push(String(chunk));
+          done();
+        },
+      });
+      const { streamUrl } = await liveApp({ logger: pino({ level: 'trace' }, sink) });
+      const error = await StreamClient.connect(`${streamUrl({}, null)}?tok%65n=${TOKEN}`).catch((e: unknown) => e);
+      expect((error as RefusedError).statusCode).toBe(401);
+      await StreamClient.connect(`${streamUrl({}, null)}?TOKEN=${TOKEN}`).catch((e: unknown) => e);
+      const log = lines.join('');
+      expect(log).toContain('/api/sync/stream?tok%65n=[redacted]');
+      expect(log).toContain('/api/sync/stream?TOKEN=[redacted]');
+      expect(log).not.toContain(TOKEN);
+    });
+
+    it.each(['1.5', '0x10', '1e1'])('refuses since=%s before the upgrade instead of reading it as a number', async (since) => {
+      const { streamUrl } = await liveApp();
+      const error = await StreamClient.connect(streamUrl({ since })).catch((e: unknown) => e);
+      expect((error as RefusedError).statusCode).toBe(400);
+    });
+
     it('answers a plain GET without upgrade with 426', async () => {
       const { app } = await liveApp();
       const res = await app.inject({ url: '/api/sync/stream', headers: AUTH });

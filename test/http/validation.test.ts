@@ -37,6 +37,11 @@ const CASES: Case[] = [
   { name: 'enabled sent as a string', method: 'POST', url: '/api/sync/schedule', payload: { service: 'orders', enabled: 'false' }, message: 'body/enabled must be boolean' },
   { name: 'a priority sent as a string', method: 'POST', url: '/api/sync/orders', payload: { priority: '5' }, message: 'body/priority must be integer' },
   { name: 'a non-numeric limit', method: 'GET', url: '/api/sync/runs?limit=ten', message: 'querystring/limit must be integer' },
+  { name: 'a fractional limit', method: 'GET', url: '/api/sync/runs?limit=1.5', message: 'querystring/limit must be integer' },
+  { name: 'a hexadecimal limit', method: 'GET', url: '/api/sync/skips?limit=0x10', message: 'querystring/limit must be integer' },
+  { name: 'a limit in exponent notation', method: 'GET', url: '/api/sync/runs?limit=1e1', message: 'querystring/limit must be integer' },
+  { name: 'a limit with a leading space', method: 'GET', url: '/api/sync/runs?limit=%2010', message: 'querystring/limit must be integer' },
+  { name: 'a lease id over 200 characters', method: 'DELETE' as 'GET', url: `/api/priority/leases/${'a'.repeat(201)}`, message: 'params/id must not have more than 200 characters' },
   { name: 'a body that is an array', method: 'POST', url: '/api/sync/pause', payload: [{ reason: 'x' }], message: 'body must be object' },
   // missing required fields
   { name: 'a schedule change without service', method: 'POST', url: '/api/sync/schedule', payload: { enabled: false }, message: 'body/service is required' },
@@ -76,6 +81,23 @@ describe('request validation', () => {
     expect(res.body).not.toMatch(/\bat .*\.js:\d+/);
   });
 
+  it.each([
+    ['JSON sent as text/plain', 'text/plain', 'content-type text/plain is not accepted: send the body as application/json'],
+    ['JSON declared in UTF-16', 'application/json; charset=utf-16', 'charset utf-16 is not accepted: send the body as application/json in UTF-8'],
+    ['JSON declared in Latin-1', 'application/json;charset="ISO-8859-1"', 'charset iso-8859-1 is not accepted: send the body as application/json in UTF-8'],
+  ])('refuses %s with 415 naming what to send', async (_name, type, message) => {
+    const { call, runtime } = await testApp();
+    const res = await call({ method: 'POST', url: '/api/sync/pause', headers: { 'content-type': type }, payload: '{"reason":"maintenance"}' });
+    expect(res.json()).toEqual({ error: 'Unsupported Media Type', message, statusCode: 415 });
+    expect(runtime.calls).toEqual([]);
+  });
+
+  it('reads JSON that declares UTF-8', async () => {
+    const { call } = await testApp();
+    const res = await call({ method: 'POST', url: '/api/sync/pause', headers: { 'content-type': 'application/json; charset=UTF-8' }, payload: '{"reason":"maintenance"}' });
+    expect(res.statusCode).toBe(202);
+  });
+
   it('refuses a body that is not JSON with 415', async () => {
     const { call } = await testApp();
     const res = await call({ method: 'POST', url: '/api/sync/pause', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'reason=x' });
@@ -90,6 +112,13 @@ describe('errors', () => {
     const res = await call({ method: 'GET', url: '/api/sync/nothing/here?x=1' });
     expect(res.statusCode).toBe(404);
     expect(res.json()).toEqual({ error: 'Not Found', message: 'route GET /api/sync/nothing/here not found', statusCode: 404 });
+  });
+
+  it('answers a path parameter beyond what the router takes with 414 and a body that says so', async () => {
+    const { call } = await testApp();
+    const res = await call({ method: 'DELETE', url: `/api/priority/leases/${'a'.repeat(300)}` });
+    expect(res.statusCode).toBe(414);
+    expect(res.json()).toEqual({ error: 'URI Too Long', message: 'a path parameter is longer than this API accepts', statusCode: 414 });
   });
 
   it('answers a runtime failure with a generic 500: no stack, no internals', async () => {

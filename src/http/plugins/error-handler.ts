@@ -18,6 +18,17 @@ export default fp(
   { name: 'error-handler', fastify: '5.x' },
 );
 
+/**
+ * Fastify's `frameworkErrors`: the few errors raised before routing (a malformed URL, a path parameter
+ * over the router's limit) get the same body as every other error instead of fastify's own, which says
+ * "Bad Request" whatever the status.
+ */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  // Fastify's message would echo the whole over-long path back.
+  const readable = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? new HttpError(414, 'a path parameter is longer than this API accepts') : error;
+  void answer(readable, request, reply);
+}
+
 function answer(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {
   const { statusCode, message, headers, extra, unexpected } = classify(error);
   if (unexpected) request.log.error({ err: error }, 'request failed');

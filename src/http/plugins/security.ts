@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import fp from 'fastify-plugin';
+import type { CredentialCheck } from '../credentials.js';
 
 /** Rate limit of the mutating routes. */
 export interface RateLimitSettings {
@@ -24,7 +25,10 @@ const PLAIN_HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/
 
 /**
  * Security headers (helmet) and the rate limit of mutating routes (`POST`/`DELETE` → 429 with
- * `retry-after` beyond the limit, through the app's error handler).
+ * `retry-after` beyond the limit, through the app's error handler). Each address has two budgets of
+ * `max` requests: one for requests that present the valid token, one for all the others (missing,
+ * malformed or wrong tokens, unknown routes), so that guessing is slowed down without ever spending the
+ * budget of the token holder behind the same address (a NAT, a reverse proxy, the same laptop).
  *
  * The CSP lets the dashboard load only its own scripts and styles and connect only to this origin,
  * WebSocket included. `'self'` covers same-origin `ws:` in current browsers; the explicit `ws://host`
@@ -32,7 +36,7 @@ const PLAIN_HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/
  * is usually reached over plain HTTP on a LAN or loopback, where upgrading would break every request.
  */
 export default fp(
-  async function security(app, options: { rateLimit: RateLimitSettings }) {
+  async function security(app, options: { rateLimit: RateLimitSettings; credential: CredentialCheck }) {
     await app.register(helmet, {
       contentSecurityPolicy: {
         useDefaults: true,
@@ -55,6 +59,7 @@ export default fp(
       max: options.rateLimit.max,
       timeWindow: options.rateLimit.timeWindowMs,
       allowList: (request) => SAFE_METHODS.has(request.method),
+      keyGenerator: (request) => (options.credential(request) === 'valid' ? request.ip : `${request.ip} unauthenticated`),
     });
     // An app-level hook rather than the plugin's per-route one: route hooks run after the bearer check,
     // so refused attempts (401) and unknown routes (404) would not count, and flooding them would be free.

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from 'typebox';
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../../errors.js';
+import { logRequest } from '../../plugins/request-log.js';
 import { PROTECTED_ERRORS, described, ErrorBody } from '../../schemas/common.js';
 import { StreamClients, type StreamSettings } from './stream-clients.js';
 
@@ -74,6 +75,7 @@ const streamRoute: FastifyPluginAsyncTypebox<StreamRouteOptions> = async (app, o
       throw new HttpError(426, 'this route is a WebSocket: connect with Upgrade: websocket', { upgrade: 'websocket' });
     },
     wsHandler: (socket, request) => {
+      logRequest(request, 101);
       const log = request.log.child({ component: 'stream' });
       clients.add(socket, initialMessages(app, request.query as StreamQuery), log);
       log.debug({ clients: clients.size }, 'stream client connected');
