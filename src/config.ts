@@ -21,6 +21,8 @@ export interface Config {
   /** True when the token was generated at start (it is printed once, never logged). */
   apiTokenGenerated: boolean;
   logLevel: string;
+  /** `LOG_FORMAT`: `json` or `pretty`; null chooses by the output (pretty on a terminal). */
+  logFormat: 'json' | 'pretty' | null;
   erpUrl: string | null;
   /**
    * Where exports come from: a folder of hand-made exports (`ERP_EXPORT_DIR`), the real ERP through a
@@ -63,6 +65,12 @@ const SIMULATOR_AGENTS: ErpAccount[] = [
 ];
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const LOG_FORMATS = ['json', 'pretty'] as const;
+/**
+ * Numbers as an operator writes them: decimal digits with an optional fraction. `Number()` alone would
+ * also take `0x0F3F`, `1e3` or `0b11`, which nobody means in a setting.
+ */
+const DECIMAL = /^[0-9]+(\.[0-9]+)?$/;
 /** Account names end up in file names, URLs and target ids (`orders@name`). */
 const ACCOUNT_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -76,7 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const num = (name: string, fallback: number, check: (n: number) => boolean, rule: string): number => {
     const raw = str(name);
     if (raw === null) return fallback;
-    const n = Number(raw);
+    const n = DECIMAL.test(raw) ? Number(raw) : NaN;
     if (!Number.isFinite(n) || !check(n)) {
       problems.push(`${name}=${JSON.stringify(raw)}: must be ${rule}`);
       return fallback;
@@ -94,6 +102,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
   const logLevel = str('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL=${JSON.stringify(logLevel)}: must be one of ${LOG_LEVELS.join(', ')}`);
+
+  const logFormat = str('LOG_FORMAT');
+  if (logFormat !== null && !(LOG_FORMATS as readonly string[]).includes(logFormat)) problems.push(`LOG_FORMAT=${JSON.stringify(logFormat)}: must be ${LOG_FORMATS.join(' or ')} (unset: pretty on a terminal, json otherwise)`);
 
   if (erpUrl !== null && !/^https?:\/\/[^\s]+$/.test(erpUrl)) problems.push(`ERP_URL=${JSON.stringify(erpUrl)}: must be an http(s) URL such as https://erp.example.com/Archibald`);
 
@@ -121,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiToken,
     apiTokenGenerated,
     logLevel,
+    logFormat: logFormat as Config['logFormat'],
     erpUrl,
     erpMode,
     serviceAccount,

@@ -51,4 +51,18 @@ describe('configuration from the environment', () => {
     expect(problems[0]).toBe('PORT="abc": must be an integer port 0–65535');
     expect(problems.join('\n')).toMatch(/ERP_ACCOUNTS: account "c" is listed twice/);
   });
+
+  it.each(['0x0F3F', '1e3', '0b11', '+80', ' 8_0'])('refuses PORT=%j instead of coercing it to a number', (port) => {
+    expect(() => loadConfig({ PORT: port })).toThrow(/PORT=".*": must be an integer port 0–65535/);
+  });
+
+  it('reads decimal settings as written', () => {
+    expect(loadConfig({ PORT: '8080', COMPLETENESS_MIN: '0.85' })).toMatchObject({ port: 8080, completenessMin: 0.85 });
+  });
+
+  it('takes LOG_FORMAT json or pretty, and chooses by the output when unset', () => {
+    expect(loadConfig({ LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
+    expect(loadConfig({}).logFormat).toBeNull();
+    expect(() => loadConfig({ LOG_FORMAT: 'xml' })).toThrow(/LOG_FORMAT="xml": must be json or pretty/);
+  });
 });
