@@ -1,12 +1,15 @@
 import closeWithGrace from 'close-with-grace';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { ChromiumNotFoundError } from './erp/chromium-path.js';
+import { startExitWatchdog, type ExitWatchdog } from './exit-watchdog.js';
+import { createLogOutput, defaultLogFormat } from './logging.js';
 import { createExportSource, type ExportSetup } from './runtime/export-source.factory.js';
 import { createInspector, type Inspector } from './runtime/inspector.js';
 import { createRuntime, type Runtime } from './runtime/runtime.js';
 import { SnapshotVersionError } from './runtime/restore.js';
+import { startProblems } from './start-checks.js';
 import { StoreError } from './stores/errors.js';
 
 /**
@@ -21,6 +24,13 @@ import { StoreError } from './stores/errors.js';
  * `SHUTDOWN_PAUSE_MS` (10 s) and abandoned runs get 5 s to stop; the rest is milliseconds.
  */
 const SHUTDOWN_GRACE_MS = 30_000;
+/**
+ * The exit watchdog's deadline: a little after close-with-grace's own timer, which exits with a log line
+ * when the event loop is still running; the watchdog covers the case where it is not.
+ */
+const WATCHDOG_GRACE_MS = SHUTDOWN_GRACE_MS + 2_000;
+/** The last log lines of a shutdown get this long to reach a slow reader before the process exits. */
+const LOG_FLUSH_MS = 1_000;
 
 /** Exit codes: 0 clean shutdown, 1 failure at start or during shutdown, 2 invalid configuration. */
 const EXIT_FAILURE = 1;
@@ -36,8 +46,20 @@ export async function serve(): Promise<number> {
     for (const problem of error.problems) process.stderr.write(`${problem}\n`);
     return EXIT_INVALID_CONFIG;
   }
+  // Started first, while nothing can block the main thread yet (see exit-watchdog.ts).
+  const watchdog = startExitWatchdog(WATCHDOG_GRACE_MS);
+  const problems = await startProblems(config);
+  if (problems.length > 0) {
+    for (const problem of problems) process.stderr.write(`cannot start: ${problem}\n`);
+    return EXIT_FAILURE;
+  }
   // The token never reaches a log line: it is printed once in the ready block when generated, that's all.
-  const logger = pino({ level: config.logLevel, redact: ['apiToken', '*.apiToken', 'req.headers.authorization'] });
+  const output = createLogOutput({
+    level: config.logLevel,
+    format: config.logFormat ?? defaultLogFormat(),
+    redact: ['apiToken', '*.apiToken', 'req.headers.authorization'],
+  });
+  const { logger } = output;
 
   let exports: ExportSetup;
   try {
@@ -68,12 +90,13 @@ export async function serve(): Promise<number> {
     throw error;
   }
   // Installed before listening and before the ready block: a supervisor may signal the moment it reads it.
-  const shutdown = installShutdown(logger, [
+  const shutdown = installShutdown(logger, watchdog, [
     ['stop accepting requests', () => app.close()],
     ['pause runs at their next checkpoint', () => orchestrator.pauseRuns()],
     ['write the final snapshot', () => orchestrator.writeFinalSnapshot()],
     ['close databases', () => orchestrator.closeDatabases()],
     ['stop the inspector', () => inspector?.stop()],
+    ['write the last log lines', () => output.flush(LOG_FLUSH_MS)],
   ]);
 
   let url: string;
@@ -86,19 +109,26 @@ export async function serve(): Promise<number> {
     await orchestrator.close();
     return EXIT_FAILURE;
   }
-  process.stdout.write(readyBlock(config, url, orchestrator, inspector, exports));
+  // Through the log output, so that it comes after the start's log lines and never blocks either.
+  output.write(readyBlock(config, url, orchestrator, inspector, exports));
   return shutdown.done;
 }
 
 /**
  * Runs the named phases in order on SIGTERM/SIGINT (or an uncaught error) with close-with-grace, which
- * exits the process after them (or after SHUTDOWN_GRACE_MS).
+ * exits the process after them (or after SHUTDOWN_GRACE_MS); the watchdog is armed before anything
+ * else, so the process ends even if the event loop stops during the phases.
  * @returns `done`, resolved with the exit code once the phases ran, and `uninstall`.
  */
-function installShutdown(logger: Logger, phases: Array<[name: string, run: () => unknown]>): { done: Promise<number>; uninstall: () => void } {
+function installShutdown(
+  logger: Logger,
+  watchdog: ExitWatchdog,
+  phases: Array<[name: string, run: () => unknown]>,
+): { done: Promise<number>; uninstall: () => void } {
   let uninstall = (): void => {};
   const done = new Promise<number>((resolve) => {
     ({ uninstall } = closeWithGrace({ delay: SHUTDOWN_GRACE_MS, logger }, async ({ signal, err }) => {
+      watchdog.arm();
       if (err) logger.error({ err }, 'shutting down after an unexpected error');
       else logger.info({ signal }, 'shutting down');
       let failures = 0;
