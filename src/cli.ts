@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { progressOn } from './cli-progress.js';
 import { EXPORT_TYPES, isExportType, type ExportType } from './parsers/export-tables.js';
 import { ExportInvalidError, type FooterCell } from './parsers/types.js';
 
@@ -7,12 +8,35 @@ import { ExportInvalidError, type FooterCell } from './parsers/types.js';
  * writes to stdout/stderr directly: these lines are the user-facing output of a command.
  */
 
+/** Each verb's usage: its synopsis line, then what it does and its options (`<verb> --help`). */
+const VERB_HELP: Record<string, string> = {
+  parse: `sync-orchestrator parse <file.pdf> [--type auto|${EXPORT_TYPES.join('|')}] [--format jsonl|summary]
+  Reads an ERP export and prints its records, one JSON object per line, or a summary of its layout.
+    --type     the export type; auto (default) detects it from the header row of page 1
+    --format   jsonl (default): one record per line on stdout; summary: the layout the parser found
+  On a terminal, a progress bar on stderr shows the pages read.`,
+  import: `sync-orchestrator import <file.pdf> [--type …] [--account default] [--data-dir ./data]
+  Applies an ERP export to the databases in the data folder and prints the run's stats.
+    --type       the export type; auto (default) detects it from the header row of page 1
+    --account    the ERP account the export was taken with (default: default)
+    --data-dir   the data folder (default: DATA_DIR or ./data)
+  On a terminal, a progress bar on stderr shows the pages read and the rows applied, with an ETA.`,
+  serve: `sync-orchestrator serve
+  Runs the service: the orchestrator, the HTTP API and the dashboard (settings from the environment,
+  see the README).`,
+  simulator: `sync-orchestrator simulator [--port 4000] [--accounts agent1:pw,agent2:pw] [--faults JSON] …
+  Runs the built-in ERP simulator alone (its admin endpoints switch faults on and off).`,
+};
+
 const USAGE = `usage:
-  sync-orchestrator parse <file.pdf> [--type auto|${EXPORT_TYPES.join('|')}] [--format jsonl|summary]
-  sync-orchestrator import <file.pdf> [--type …] [--account default] [--data-dir ./data]
-  sync-orchestrator serve
-  sync-orchestrator simulator [--port 4000] [--accounts agent1:pw,agent2:pw] [--faults JSON] …
+${Object.values(VERB_HELP)
+  .map((help) => `  ${help.split('\n')[0]}`)
+  .join('\n')}
+  sync-orchestrator <command> --help
+  Exit codes: 0 ok, 1 unexpected failure, 2 invalid export or bad usage.
 `;
+
+const HELP_FLAGS = new Set(['--help', '-h']);
 
 /** Exit codes: 0 ok, 1 unexpected failure, 2 invalid export or bad usage. */
 const EXIT_INVALID = 2;
@@ -24,9 +48,18 @@ const VERBS: Record<string, Verb> = { parse: parseVerb, import: importVerb, serv
 /** Runs one command; resolves with the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
-  const run = verb ? VERBS[verb] : undefined;
+  if (verb === undefined || HELP_FLAGS.has(verb) || verb === 'help') {
+    // Asked for: stdout and success. Not asked for (no command at all): the same text is a usage error.
+    (verb === undefined ? process.stderr : process.stdout).write(USAGE);
+    return verb === undefined ? EXIT_INVALID : 0;
+  }
+  if (VERB_HELP[verb] !== undefined && rest.some((arg) => HELP_FLAGS.has(arg))) {
+    process.stdout.write(`usage: ${VERB_HELP[verb]}\n`);
+    return 0;
+  }
+  const run = VERBS[verb];
   if (!run) {
-    process.stderr.write(verb ? `unknown command "${verb}"\n${USAGE}` : USAGE);
+    process.stderr.write(`unknown command "${verb}"\n${USAGE}`);
     return EXIT_INVALID;
   }
   try {
@@ -67,7 +100,12 @@ async function parseVerb(args: string[]): Promise<number> {
   const format = values.format as string;
   if (format !== 'jsonl' && format !== 'summary') throw new UsageError(`--format must be jsonl or summary; got "${format}"`);
   const { parseExportFile } = await import('./parsers/parse-export.js');
-  const parsed = await parseExportFile(fileArgument(positionals), { type: typeOption(values.type as string | undefined) });
+  const progress = progressOn();
+  const parsed = await parseExportFile(fileArgument(positionals), {
+    type: typeOption(values.type as string | undefined),
+    onProgress: (p) => progress.report({ phase: 'parsing', ...p }),
+  });
+  progress.finish();
   if (format === 'jsonl') {
     await writeLines(parsed.records.map((r) => JSON.stringify(r)));
     return 0;
@@ -98,8 +136,11 @@ async function importVerb(args: string[]): Promise<number> {
   const { detectExportType } = await import('./parsers/read-export.js');
   // applyExport needs the type to choose its database: detect it from page 1 when not given.
   const type = typeOption(values.type as string | undefined) ?? (await detectExportType(file));
-  const result = await applyExport(file, { type, account: values.account as string, dataDir: values['data-dir'] as string });
-  await writeLines([JSON.stringify({ type, account: values.account, outcome: result.outcome, flags: result.flags, stats: result.stats }, null, 2)]);
+  const progress = progressOn();
+  const result = await applyExport(file, { type, account: values.account as string, dataDir: values['data-dir'] as string, onProgress: (p) => progress.report(p) });
+  progress.finish();
+  const stats = { ...result.stats, durationMs: roundedDurations(result.stats.durationMs) };
+  await writeLines([JSON.stringify({ type, account: values.account, outcome: result.outcome, flags: result.flags, stats }, null, 2)]);
   return 0;
 }
 
@@ -120,6 +161,11 @@ function footerLines(cells: readonly FooterCell[]): string[] {
     `footer: ${cells.length} summary cell${cells.length > 1 ? 's' : ''} in the last row of the last cycle`,
     ...cells.map((c) => `  ${c.text} under "${c.column}", page ${c.page} of the cycle (file page ${c.filePage}): ${c.check === 'ok' ? `ok, ${c.detail}` : `not checked (${c.detail})`}`),
   ];
+}
+
+/** Phase durations in whole milliseconds (`parsing: 1532`, not `1532.4179999`). */
+function roundedDurations<T extends Record<string, number>>(durations: T): T {
+  return Object.fromEntries(Object.entries(durations).map(([phase, ms]) => [phase, Math.round(ms)])) as T;
 }
 
 /** Compresses `[25, 25, 25, 12]` to `25 ×3, 12` so a 5,000-cycle export prints one line. */
