@@ -1,8 +1,6 @@
-import { Writable } from 'node:stream';
 import type { InjectOptions } from 'fastify';
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { TOKEN, testApp } from './harness.js';
+import { TOKEN, capturedLog, testApp } from './harness.js';
 
 /** One request per protected route, each valid apart from its credentials. */
 const PROTECTED: InjectOptions[] = [
@@ -71,20 +69,10 @@ describe('bearer token', () => {
   });
 
   it('never writes the token to the log, even through a serializer that logs headers', async () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk, _encoding, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
-    const logger = pino(
-      { level: 'trace', serializers: { req: (req: { method: string; url: string; headers: unknown }) => ({ method: req.method, url: req.url, headers: req.headers }) } },
-      sink,
-    );
+    const { logger, text } = capturedLog({ serializers: { req: (req: { method: string; url: string; headers: unknown }) => ({ method: req.method, url: req.url, headers: req.headers }) } });
     const { call } = await testApp({ logger });
     await call({ url: '/api/sync/status' });
-    const log = lines.join('');
+    const log = text();
     expect(log).toContain('/api/sync/status');
     expect(log).toContain('[Redacted]');
     expect(log).not.toContain(TOKEN);

@@ -1,4 +1,6 @@
+import { Writable } from 'node:stream';
 import type { FastifyInstance, InjectOptions } from 'fastify';
+import { pino, type LoggerOptions } from 'pino';
 import { afterEach } from 'vitest';
 import { buildApp, type AppDeps } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
@@ -23,4 +25,16 @@ export async function testApp(overrides: Partial<Omit<AppDeps, 'runtime' | 'conf
   /** `inject` with the bearer token. */
   const call = (options: InjectOptions) => app.inject({ ...options, headers: { ...AUTH, ...options.headers } });
   return { app, runtime, call };
+}
+
+/** A trace-level pino logger whose lines are kept in memory; `text()` is everything logged so far. */
+export function capturedLog(options: LoggerOptions = {}) {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  return { logger: pino({ level: 'trace', ...options }, sink), text: () => lines.join('') };
 }

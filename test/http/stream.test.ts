@@ -1,7 +1,5 @@
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { AUTH, TOKEN } from './harness.js';
+import { AUTH, TOKEN, capturedLog } from './harness.js';
 import { RefusedError, StreamClient, liveApp, within, type StreamMessage } from './stream-client.js';
 
 const seqs = (messages: StreamMessage[]) => messages.map((m) => m.seq);
@@ -134,38 +132,24 @@ describe('GET /api/sync/stream', () => {
     });
 
     it('never writes the query token to the log', async () => {
-      const lines: string[] = [];
-      const sink = new Writable({
-        write(chunk, _encoding, done) {
-          lines.push(String(chunk));
-          done();
-        },
-      });
-      const { streamUrl } = await liveApp({ logger: pino({ level: 'trace' }, sink) });
+      const log = capturedLog();
+      const { streamUrl } = await liveApp({ logger: log.logger });
       const client = await StreamClient.connect(streamUrl());
       await client.next();
       await client.close();
-      const log = lines.join('');
-      expect(log).toContain('/api/sync/stream?token=[redacted]');
-      expect(log).not.toContain(TOKEN);
+      expect(log.text()).toContain('/api/sync/stream?token=[redacted]');
+      expect(log.text()).not.toContain(TOKEN);
     });
 
     it('accepts the token only under its canonical name, and masks every spelling of it in the log', async () => {
-      const lines: string[] = [];
-      const sink = new Writable({
-        write(chunk, _encoding, done) {
-          lines.push(String(chunk));
-          done();
-        },
-      });
-      const { streamUrl } = await liveApp({ logger: pino({ level: 'trace' }, sink) });
+      const log = capturedLog();
+      const { streamUrl } = await liveApp({ logger: log.logger });
       const error = await StreamClient.connect(`${streamUrl({}, null)}?tok%65n=${TOKEN}`).catch((e: unknown) => e);
       expect((error as RefusedError).statusCode).toBe(401);
       await StreamClient.connect(`${streamUrl({}, null)}?TOKEN=${TOKEN}`).catch((e: unknown) => e);
-      const log = lines.join('');
-      expect(log).toContain('/api/sync/stream?tok%65n=[redacted]');
-      expect(log).toContain('/api/sync/stream?TOKEN=[redacted]');
-      expect(log).not.toContain(TOKEN);
+      expect(log.text()).toContain('/api/sync/stream?tok%65n=[redacted]');
+      expect(log.text()).toContain('/api/sync/stream?TOKEN=[redacted]');
+      expect(log.text()).not.toContain(TOKEN);
     });
 
     it.each(['1.5', '0x10', '1e1'])('refuses since=%s before the upgrade instead of reading it as a number', async (since) => {
