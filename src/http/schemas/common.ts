@@ -78,7 +78,7 @@ export const ErrorBody = Type.Object(
 /** Error responses most protected routes can give. */
 export const PROTECTED_ERRORS = {
   400: described(ErrorBody, 'invalid request: unknown field, wrong type or value out of range'),
-  401: described(ErrorBody, 'missing or invalid bearer token'),
+  401: described(ErrorBody, 'missing, malformed or invalid bearer token'),
 };
 
 /** Error response of routes that name a service or another resource. */
