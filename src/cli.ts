@@ -104,8 +104,7 @@ async function parseVerb(args: string[]): Promise<number> {
   const parsed = await parseExportFile(fileArgument(positionals), {
     type: typeOption(values.type as string | undefined),
     onProgress: (p) => progress.report({ phase: 'parsing', ...p }),
-  });
-  progress.finish();
+  }).finally(() => progress.finish());
   if (format === 'jsonl') {
     await writeLines(parsed.records.map((r) => JSON.stringify(r)));
     return 0;
@@ -137,8 +136,10 @@ async function importVerb(args: string[]): Promise<number> {
   // applyExport needs the type to choose its database: detect it from page 1 when not given.
   const type = typeOption(values.type as string | undefined) ?? (await detectExportType(file));
   const progress = progressOn();
-  const result = await applyExport(file, { type, account: values.account as string, dataDir: values['data-dir'] as string, onProgress: (p) => progress.report(p) });
-  progress.finish();
+  // Finished on failure too, so that the error line starts on a line of its own.
+  const result = await applyExport(file, { type, account: values.account as string, dataDir: values['data-dir'] as string, onProgress: (p) => progress.report(p) }).finally(() =>
+    progress.finish(),
+  );
   const stats = { ...result.stats, durationMs: roundedDurations(result.stats.durationMs) };
   await writeLines([JSON.stringify({ type, account: values.account, outcome: result.outcome, flags: result.flags, stats }, null, 2)]);
   return 0;
