@@ -42,6 +42,10 @@ export interface Config {
   /** Share of active rows an export must hold before absent rows are deleted. */
   completenessMin: number;
   inspect: boolean;
+  /** Interface the inspector relay listens on (`INSPECT_HOST`): loopback unless asked, it relays machine context. */
+  inspectHost: string;
+  /** Port of the inspector relay (`INSPECT_PORT`). */
+  inspectPort: number;
 }
 
 /** The configuration is invalid; `problems` holds one line per problem. */
@@ -73,6 +77,8 @@ const LOG_FORMATS = ['json', 'pretty'] as const;
 const DECIMAL = /^[0-9]+(\.[0-9]+)?$/;
 /** Account names end up in file names, URLs and target ids (`orders@name`). */
 const ACCOUNT_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+/** A host name, an IPv4 address or an IPv6 address (what `listen({ host })` accepts). */
+const HOST_NAME = /^[A-Za-z0-9.-]{1,253}$|^[0-9A-Fa-f:.]{2,45}$/;
 
 /** Reads and validates the configuration; throws a `ConfigError` listing every problem. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -98,6 +104,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = num('PORT', 3000, (n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'an integer port 0–65535');
   const syncConcurrency = num('SYNC_CONCURRENCY', 1, (n) => Number.isInteger(n) && n >= 1 && n <= 64, 'an integer 1–64');
   const timeScale = num('TIME_SCALE', erpMode === 'simulator' ? DEMO_TIME_SCALE : 1, (n) => n >= 1 && n <= 100_000, 'a number 1–100000 (how many times faster schedules run)');
+  const inspectPort = num('INSPECT_PORT', 8080, (n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'an integer port 0–65535');
+  const inspectHost = str('INSPECT_HOST') ?? '127.0.0.1';
+  if (!HOST_NAME.test(inspectHost)) problems.push(`INSPECT_HOST=${JSON.stringify(inspectHost)}: must be a host name or IP address such as 127.0.0.1`);
   const completenessMin = num('COMPLETENESS_MIN', 0.7, (n) => n >= 0 && n <= 1, 'a share between 0 and 1');
 
   const logLevel = str('LOG_LEVEL') ?? 'info';
@@ -143,6 +152,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     timeScale,
     completenessMin,
     inspect: ['1', 'true', 'yes'].includes((str('INSPECT') ?? '').toLowerCase()),
+    inspectHost,
+    inspectPort,
   };
 }
 

@@ -170,7 +170,7 @@ function readyBlock(config: Config, url: string, orchestrator: Runtime, inspecto
     `  export source  ${exports.description}`,
     `  dashboard      ${url}/   (paste the API token once)`,
     `  orchestrator   ${started}; ${status.targets.length} targets, state ${status.state.dispatch}`,
-    ...(inspector === null ? [] : [`  inspector      ${inspector.url}   (INSPECT=1: the live actor system in the Stately inspector)`]),
+    ...(inspector === null ? [] : [`  inspector      ${inspector.url}   (INSPECT=1: the hosted Stately inspector, needs the internet; the dashboard has an offline one)`]),
     `  stop           Ctrl+C or kill -TERM ${process.pid} (runs pause at their next checkpoint and resume on the next start)`,
     '',
   ];

@@ -65,4 +65,18 @@ describe('configuration from the environment', () => {
     expect(loadConfig({}).logFormat).toBeNull();
     expect(() => loadConfig({ LOG_FORMAT: 'xml' })).toThrow(/LOG_FORMAT="xml": must be json or pretty/);
   });
+
+  it('keeps the inspector relay on loopback:8080 unless INSPECT_HOST and INSPECT_PORT say otherwise, and checks both', () => {
+    expect(loadConfig({})).toMatchObject({ inspect: false, inspectHost: '127.0.0.1', inspectPort: 8080 });
+    expect(loadConfig({ INSPECT: '1', INSPECT_HOST: '0.0.0.0', INSPECT_PORT: '9229' })).toMatchObject({ inspect: true, inspectHost: '0.0.0.0', inspectPort: 9229 });
+    expect(() => loadConfig({ INSPECT_HOST: 'http://x', INSPECT_PORT: '80000' })).toThrow(ConfigError);
+    try {
+      loadConfig({ INSPECT_HOST: 'http://x', INSPECT_PORT: '80000' });
+    } catch (error) {
+      expect((error as ConfigError).problems).toEqual([
+        'INSPECT_PORT="80000": must be an integer port 0–65535',
+        'INSPECT_HOST="http://x": must be a host name or IP address such as 127.0.0.1',
+      ]);
+    }
+  });
 });

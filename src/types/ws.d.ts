@@ -26,6 +26,8 @@ declare module 'ws' {
     perMessageDeflate?: boolean;
     clientTracking?: boolean;
     noServer?: boolean;
+    /** An HTTP server to share (the inspector relay serves its page and its WebSocket on one port). */
+    server?: import('node:http').Server;
   }
 
   export class WebSocket extends EventEmitter {
@@ -65,6 +67,8 @@ declare module 'ws' {
     constructor(options: ServerOptions);
     readonly clients: Set<WebSocket>;
     close(callback?: () => void): void;
+    on(event: 'connection', listener: (socket: WebSocket) => void): this;
+    on(event: string, listener: (...args: never[]) => void): this;
   }
 
   export { WebSocketServer as Server };
