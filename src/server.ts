@@ -1,5 +1,6 @@
 import closeWithGrace from 'close-with-grace';
 import type { Logger } from 'pino';
+import { ApiTokenFileError, keepGeneratedToken } from './api-token.js';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { ChromiumNotFoundError } from './erp/chromium-path.js';
@@ -51,6 +52,16 @@ export async function serve(): Promise<number> {
   const problems = await startProblems(config);
   if (problems.length > 0) {
     for (const problem of problems) process.stderr.write(`cannot start: ${problem}\n`);
+    return EXIT_FAILURE;
+  }
+  let tokenFile: string | null;
+  try {
+    const kept = keepGeneratedToken(config);
+    config = { ...config, apiToken: kept.apiToken };
+    tokenFile = kept.file;
+  } catch (error) {
+    if (!(error instanceof ApiTokenFileError)) throw error;
+    process.stderr.write(`cannot start: ${error.message}\n`);
     return EXIT_FAILURE;
   }
   // The token never reaches a log line: it is printed once in the ready block when generated, that's all.
@@ -110,7 +121,7 @@ export async function serve(): Promise<number> {
     return EXIT_FAILURE;
   }
   // Through the log output, so that it comes after the start's log lines and never blocks either.
-  output.write(readyBlock(config, url, orchestrator, inspector, exports));
+  output.write(readyBlock(config, tokenFile, url, orchestrator, inspector, exports));
   return shutdown.done;
 }
 
@@ -156,7 +167,7 @@ async function phase(logger: Logger, name: string, run: () => unknown): Promise<
   }
 }
 
-function readyBlock(config: Config, url: string, orchestrator: Runtime, inspector: Inspector | null, exports: ExportSetup): string {
+function readyBlock(config: Config, tokenFile: string | null, url: string, orchestrator: Runtime, inspector: Inspector | null, exports: ExportSetup): string {
   const status = orchestrator.runtime.status();
   const started = orchestrator.restoredFrom === null ? 'first boot' : `restored the snapshot of ${new Date(orchestrator.restoredFrom).toISOString()}`;
   const lines = [
@@ -164,7 +175,7 @@ function readyBlock(config: Config, url: string, orchestrator: Runtime, inspecto
     'sync-orchestrator is ready',
     `  API            ${url}/api   (status: GET ${url}/api/sync/status)`,
     config.apiTokenGenerated
-      ? `  API token      ${config.apiToken}   (generated for this run; set API_TOKEN to keep one)`
+      ? `  API token      ${config.apiToken}   (generated once and kept in ${tokenFile}; set API_TOKEN to choose one)`
       : '  API token      from API_TOKEN',
     `  data dir       ${config.dataDir}`,
     `  export source  ${exports.description}`,
