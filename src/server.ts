@@ -10,6 +10,7 @@ import { createExportSource, type ExportSetup } from './runtime/export-source.fa
 import { createInspector, type Inspector } from './runtime/inspector.js';
 import { createRuntime, type Runtime } from './runtime/runtime.js';
 import { SnapshotVersionError } from './runtime/restore.js';
+import { SimulatorDataFileError } from './simulator/simulator-data-file.js';
 import { startProblems } from './start-checks.js';
 import { StoreError } from './stores/errors.js';
 
@@ -76,7 +77,7 @@ export async function serve(): Promise<number> {
   try {
     exports = await createExportSource(config, logger);
   } catch (error) {
-    if (!(error instanceof ChromiumNotFoundError)) throw error;
+    if (!(error instanceof ChromiumNotFoundError || error instanceof SimulatorDataFileError)) throw error;
     process.stderr.write(`cannot start: ${error.message}\n`);
     return EXIT_FAILURE;
   }

@@ -21,6 +21,9 @@ export interface ExportSetup {
 /** Real milliseconds per simulated hour at TIME_SCALE 1: the simulator's data changes as time passes. */
 const HOUR_MS = 3_600_000;
 
+/** The built-in simulator's dataset, inside `DATA_DIR`. */
+export const SIMULATOR_DATA_FILE = 'simulator-data.json';
+
 /**
  * Builds the export source of `config.erpMode`.
  * @throws ChromiumNotFoundError (with an install hint) when a browser mode finds no Chromium.
@@ -42,6 +45,8 @@ export async function createExportSource(config: Config, logger: Logger): Promis
   const simulator = await startErpSimulator({
     accounts: accounts.map((a) => ({ name: a.name, password: a.password ?? '' })),
     hourMs: HOUR_MS / config.timeScale,
+    // Kept across restarts, as a real ERP's data is: a reseeded dataset would make the next runs delete rows.
+    dataFile: join(config.dataDir, SIMULATOR_DATA_FILE),
   });
   let browser: BrowserSource;
   try {

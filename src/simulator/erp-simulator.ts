@@ -44,6 +44,8 @@ export interface ErpSimulatorOptions {
   mutationPerHour?: Partial<MutationRates>;
   /** Simulated present at start, `YYYY-MM-DDTHH:mm:ss`. */
   start?: string;
+  /** Keeps the dataset in this file across restarts (the demo's `DATA_DIR/simulator-data.json`); default: in memory only. */
+  dataFile?: string;
   /**
    * Real milliseconds per simulated hour: the dataset then evolves on its own (the demo). `null`
    * (default): time moves only through `POST /__admin/advance`.
@@ -89,6 +91,7 @@ export function buildErpSimulator(options: ErpSimulatorOptions = {}): FastifyIns
       size: { ...DEFAULT_SIMULATOR_SIZE, ...options.size },
       rates: { ...DEFAULT_MUTATION_RATES, ...options.mutationPerHour },
       ...(options.start ? { start: options.start } : {}),
+      ...(options.dataFile ? { file: options.dataFile } : {}),
     }),
     faults: new Faults(options.faults),
     sessions: new SessionStore(options.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS, options.now ?? Date.now),

@@ -9,6 +9,7 @@ import type { ExportRecord } from '../parsers/types.js';
 import { isoDateTime, maxIso, toLocalMs } from './calendar.js';
 import { DEFAULT_NOW, generateDataset, mutateDataset, type Dataset } from './dataset.js';
 import { renderExport } from './render-export.js';
+import { readSimulatorData, writeSimulatorData } from './simulator-data-file.js';
 import type { FilterContext, SimulatedFilter } from './simulator-lists.js';
 
 /** Records per dataset; DDT and invoices follow from the orders. */
@@ -47,6 +48,8 @@ export interface SimulatorDataOptions {
   rates: MutationRates;
   /** Simulated present at version 1, `YYYY-MM-DDTHH:mm:ss` (default `DEFAULT_NOW`). */
   start?: string;
+  /** Keeps the data in this file: read back at construction when present, written after every change. */
+  file?: string;
 }
 
 /** How an export is to be rendered. */
@@ -74,11 +77,19 @@ export class SimulatorData {
   constructor(private readonly options: SimulatorDataOptions) {
     this.start = options.start ?? DEFAULT_NOW;
     const { size, seed } = options;
-    // Products and prices are seeded by `seed` alone, so the shared dataset is the same for every account.
-    this.datasets.set(SHARED, generateDataset({ seed, account: SHARED, customers: 0, orders: 0, products: size.products, prices: size.prices, now: this.start }));
-    for (const account of options.accounts) {
-      this.datasets.set(account, generateDataset({ seed, account, customers: size.customers, orders: size.orders, products: 0, prices: 0, now: this.start }));
+    const saved = options.file === undefined ? null : readSimulatorData(options.file, { seed, start: this.start, size: { ...size } });
+    if (saved !== null) {
+      this.hours = saved.hours;
+      this.version = saved.version;
+      for (const [key, dataset] of Object.entries(saved.datasets)) this.datasets.set(key, dataset);
     }
+    // Products and prices are seeded by `seed` alone, so the shared dataset is the same for every account.
+    if (!this.datasets.has(SHARED)) this.datasets.set(SHARED, generateDataset({ seed, account: SHARED, customers: 0, orders: 0, products: size.products, prices: size.prices, now: this.start }));
+    for (const account of options.accounts) {
+      // An account added since the file was written starts with its seeded data.
+      if (!this.datasets.has(account)) this.datasets.set(account, generateDataset({ seed, account, customers: size.customers, orders: size.orders, products: 0, prices: 0, now: this.start }));
+    }
+    if (saved === null) this.save();
   }
 
   /** The accounts that have data. */
@@ -143,7 +154,15 @@ export class SimulatorData {
     this.hours += hours;
     this.version++;
     this.cache.clear();
+    this.save();
     return this.version;
+  }
+
+  /** Writes the data to `options.file`, when there is one. */
+  private save(): void {
+    const { file, seed, size } = this.options;
+    if (file === undefined) return;
+    writeSimulatorData(file, { seed, start: this.start, size: { ...size }, hours: this.hours, version: this.version, datasets: Object.fromEntries(this.datasets) });
   }
 
   /** The export as the ERP renders it (cached per version, layout, account and filter). */
