@@ -17,6 +17,7 @@ import runtimePlugin from './http/plugins/runtime.js';
 import security, { DEFAULT_RATE_LIMIT, type RateLimitSettings } from './http/plugins/security.js';
 import validation from './http/plugins/validation.js';
 import healthRoutes from './http/routes/health/index.js';
+import machineRoutes from './http/routes/machines/index.js';
 import metricsRoute from './http/routes/metrics/index.js';
 import priorityRoutes from './http/routes/priority/index.js';
 import streamRoute from './http/routes/stream/index.js';
@@ -122,6 +123,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await scope.register(syncRoutes, { prefix: '/sync' });
       await scope.register(streamRoute, { prefix: '/sync', settings: stream });
       await scope.register(priorityRoutes, { prefix: '/priority', leaseWaitMs });
+      await scope.register(machineRoutes);
     },
     { prefix: '/api' },
   );

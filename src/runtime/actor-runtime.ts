@@ -9,6 +9,7 @@ import {
 } from '../../machines/index.js';
 import type { LedgerQuery, OrchestratorStore, RunRecord, SkipRecord } from '../stores/orchestrator-store.js';
 import type { EventHub } from './event-hub.js';
+import type { MachineTransitions } from './machine-transitions.js';
 import { assessHealth } from './health.js';
 import { isoTime, toIsoTimes } from './iso-times.js';
 import { acquireLease } from './leases.js';
@@ -35,6 +36,8 @@ import { scheduleCommand, scheduleOverride, scheduleView, scheduleViews } from '
 export interface ActorRuntimeDeps {
   actor: OrchestratorActor;
   hub: EventHub;
+  /** Each state change of the machines, for `subscribe(…, { transitions: true })`. */
+  transitions: MachineTransitions;
   store: OrchestratorStore;
   persistence: SnapshotPersistence;
   /** Wall clock, epoch ms. */
@@ -136,8 +139,14 @@ export class ActorRuntime implements OrchestratorRuntime {
     return assessHealth({ context: snapshot.context, actorStatus: snapshot.status, lastCompletedAt: store.lastCompletedAt(), now: now() });
   }
 
-  subscribe(listener: (event: RuntimeEvent) => void): () => void {
-    return this.deps.hub.listen((fact) => listener(toIsoTimes(fact) as RuntimeEvent));
+  subscribe(listener: (event: RuntimeEvent) => void, options: { transitions?: boolean } = {}): () => void {
+    const stopFacts = this.deps.hub.listen((fact) => listener(toIsoTimes(fact) as RuntimeEvent));
+    if (options.transitions !== true) return stopFacts;
+    const stopTransitions = this.deps.transitions.listen((transition) => listener(toIsoTimes(transition) as RuntimeEvent));
+    return () => {
+      stopFacts();
+      stopTransitions();
+    };
   }
 
   /**

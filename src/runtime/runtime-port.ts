@@ -33,8 +33,12 @@ export interface OrchestratorRuntime {
   /** Skip ledger, newest first. */
   skips(filter?: LedgerFilter): SkipView[];
   health(): HealthView;
-  /** Every emitted orchestrator event, as it happens (for the WebSocket stream and metrics). */
-  subscribe(listener: (event: RuntimeEvent) => void): () => void;
+  /**
+   * Every emitted orchestrator event, as it happens (for the WebSocket stream and metrics); with
+   * `transitions`, also each state change of the root and of the targets (`machine.transition`, see
+   * `machine-transitions.ts`) for the dashboard's inspector.
+   */
+  subscribe(listener: (event: RuntimeEvent) => void, options?: { transitions?: boolean }): () => void;
   /** Services that exist and the accounts each runs on. */
   targets(): { service: Service; account: string; target: string }[];
 }

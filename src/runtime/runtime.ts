@@ -17,6 +17,7 @@ import { closeRecordStores, openRecordStores, type RecordStores } from '../store
 import type { ParseExportFile } from '../sync/export-parser.js';
 import { EventHub } from './event-hub.js';
 import { logFact } from './event-log.js';
+import { MachineTransitions, inspectAll } from './machine-transitions.js';
 import { ActorRuntime } from './actor-runtime.js';
 import { isoTime } from './iso-times.js';
 import { RunLedger } from './ledger.js';
@@ -121,6 +122,9 @@ function assemble(parts: Parts): Runtime {
   const hub = new EventHub(logger);
   hub.listen((fact) => ledger.record(fact));
   hub.listen((fact) => logFact(logger, fact));
+  // The dashboard's offline inspector: every state change of the root and the targets, with its guards.
+  const transitions = new MachineTransitions(logger);
+  hub.listen((fact) => transitions.noteFact(fact));
 
   const input: OrchestratorInput = {
     accounts,
@@ -140,7 +144,7 @@ function assemble(parts: Parts): Runtime {
     input,
     snapshot,
     ...(parts.clock === undefined ? {} : { clock: parts.clock }),
-    ...(parts.inspect === undefined ? {} : { inspect: parts.inspect }),
+    inspect: inspectAll(transitions.inspect, parts.inspect),
     now,
     restored: { accounts, concurrency: config.syncConcurrency, timeScale: config.timeScale },
     wire: (created) => hub.attach(created),
@@ -162,6 +166,7 @@ function assemble(parts: Parts): Runtime {
   const runtime = new ActorRuntime({
     actor,
     hub,
+    transitions,
     store,
     persistence,
     now,

@@ -18,6 +18,7 @@ const ROUTES = [
   'GET /api/sync/runs',
   'GET /api/sync/skips',
   'GET /api/sync/stream',
+  'GET /api/machines',
   'GET /metrics',
 ].sort();
 

@@ -26,7 +26,7 @@ export default fp(
       regionStates: () => app.runtime.status().state,
       logger: app.log.child({ component: 'event-journal' }),
     });
-    const unsubscribe = app.runtime.subscribe((event) => journal.append(event));
+    const unsubscribe = app.runtime.subscribe((event) => journal.append(event), { transitions: true });
     app.decorate('events', journal);
     app.addHook('onClose', async () => unsubscribe());
   },
