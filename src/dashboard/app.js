@@ -2,9 +2,11 @@
 // ledgers and for actions. No framework and no build step: the service serves this file as is.
 // Every value from the API reaches the page through textContent (never innerHTML).
 
+import { mountInspector } from './inspector.js';
+
 const TOKEN_KEY = 'sync-orchestrator.token';
 /** Progress events arrive up to once per percent; anything else changes structure and needs a fresh status. */
-const PATCHED_IN_PLACE = new Set(['sync.progress', 'orchestrator.state']);
+const PATCHED_IN_PLACE = new Set(['sync.progress', 'orchestrator.state', 'machine.transition']);
 /** Events after which the ledgers have news. */
 const LEDGER_EVENTS = new Set(['sync.started', 'sync.completed', 'sync.failed', 'sync.paused', 'sync.resumed', 'sync.skipped']);
 /** A burst of events (a run finishing chains two more) becomes one refresh. */
@@ -32,6 +34,19 @@ const TARGET_STATES = [
   { id: 'failed', group: '' },
 ];
 const PHASES = ['downloading', 'parsing', 'applying', 'finalizing'];
+/** The run ledger's columns; the row counts are abbreviated in the table and named on a phone's cards. */
+const RUN_COLUMNS = [
+  { name: 'target' },
+  { name: 'trigger' },
+  { name: 'outcome' },
+  { name: 'started' },
+  { name: 'took' },
+  { name: 'ins', label: 'inserted', num: true },
+  { name: 'upd', label: 'updated', num: true },
+  { name: 'same', label: 'same', num: true },
+  { name: 'del', label: 'deleted', num: true },
+  { name: 'phases' },
+];
 
 const state = {
   token: localStorage.getItem(TOKEN_KEY),
@@ -69,6 +84,17 @@ function h(tag, attrs = {}, ...children) {
     el.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
   return el;
+}
+
+/**
+ * Names each body cell after its column header (its `data-label` when it has one), so that a narrow screen shows
+ * the rows as labelled cards (style.css) with every column still there.
+ */
+function labelCells(selector) {
+  const names = Array.from(document.querySelectorAll(`${selector} thead th`), (th) => th.dataset.label ?? th.textContent);
+  for (const row of document.querySelectorAll(`${selector} tbody tr`)) {
+    Array.from(row.cells).forEach((cell, i) => (cell.dataset.label = names[i] ?? ''));
+  }
 }
 
 function fill(selector, ...children) {
@@ -111,7 +137,8 @@ function duration(ms) {
   if (ms === null || ms === undefined) return '—';
   if (ms < 1000) return `${Math.round(ms)} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+  const seconds = Math.round((ms % 60_000) / 1000);
+  return `${Math.floor(ms / 60_000)} min${seconds ? ` ${seconds} s` : ''}`;
 }
 
 const number = (n) => (typeof n === 'number' ? n.toLocaleString() : '—');
@@ -169,14 +196,19 @@ $('#sign-out').addEventListener('click', () => askForToken(null));
 
 // ─── the stream ────────────────────────────────────────────────────────────────────────────────────
 
+/** The stream's URL with the token and `params` (`since`, `epoch`). */
+function streamUrl(params = {}) {
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${scheme}//${location.host}/api/sync/stream?${new URLSearchParams({ token: state.token, ...params })}`;
+}
+
 function connect() {
-  const params = new URLSearchParams({ token: state.token });
+  const params = new URLSearchParams();
   if (state.lastSeq !== null && state.epoch !== null) {
     params.set('since', String(state.lastSeq));
     params.set('epoch', state.epoch);
   }
-  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  const socket = new WebSocket(`${scheme}//${location.host}/api/sync/stream?${params}`);
+  const socket = new WebSocket(streamUrl(Object.fromEntries(params)));
   state.socket = socket;
   let opened = false;
   setConnection('connecting', 'connecting…');
@@ -219,6 +251,7 @@ function onMessage(socket, message) {
     state.lastSeq = message.seq;
     state.epoch = message.epoch;
     state.status = message.status;
+    inspector.onStatus(message);
     renderStatus();
     refreshLedgers();
     refreshHealth();
@@ -232,7 +265,9 @@ function onMessage(socket, message) {
   }
   state.lastSeq = message.seq;
   $('#seq').textContent = `seq ${message.seq}`;
-  pushEvent(message);
+  inspector.onEvent(message);
+  // The inspector's log shows the machines' steps; this feed keeps to the orchestrator's facts.
+  if (message.type !== 'machine.transition') pushEvent(message);
   applyEvent(message);
 }
 
@@ -333,6 +368,7 @@ function showBanner(error) {
 // ─── rendering ─────────────────────────────────────────────────────────────────────────────────────
 
 function renderStatus() {
+  inspector.render();
   renderStatechart();
   renderTargets();
   renderRunning();
@@ -582,13 +618,14 @@ function renderSchedules() {
       ),
     ),
   );
+  labelCells('#schedules');
   const select = $('#schedule-form select[name=service]');
   if (!select.options.length) select.replaceChildren(...state.schedules.map((s) => h('option', { value: s.service }, s.service)));
 }
 
 function renderRuns() {
   $('#runs thead').replaceChildren(
-    h('tr', {}, ['target', 'trigger', 'outcome', 'started', 'took', 'ins', 'upd', 'same', 'del', 'phases'].map((c) => h('th', { class: ['ins', 'upd', 'same', 'del'].includes(c) ? 'num' : '' }, c))),
+    h('tr', {}, RUN_COLUMNS.map((c) => h('th', { class: c.num ? 'num' : '', dataset: { label: c.label ?? c.name } }, c.name))),
   );
   const rows = state.runs.map((run) => {
     const took = run.finishedAt ? Date.parse(run.finishedAt) - Date.parse(run.startedAt) : null;
@@ -607,7 +644,7 @@ function renderRuns() {
       { dataset: { run: run.id } },
       h('td', {}, run.target),
       h('td', {}, run.trigger),
-      h('td', {}, badge(run.outcome), run.error ? h('div', { class: 'error-text small' }, `${run.error.class}: ${run.error.message}`) : null, run.flags?.length ? h('div', { class: 'muted small' }, run.flags.join(', ')) : null),
+      h('td', { class: 'outcome-cell' }, badge(run.outcome), run.error ? h('div', { class: 'error-text small' }, `${run.error.class}: ${run.error.message}`) : null, run.flags?.length ? h('div', { class: 'muted small' }, run.flags.join(', ')) : null),
       h('td', { class: 'nowrap' }, rel(run.startedAt)),
       h('td', { class: 'nowrap' }, took === null ? '…' : duration(took)),
       h('td', { class: 'num' }, number(run.stats.inserted)),
@@ -618,12 +655,14 @@ function renderRuns() {
     );
   });
   $('#runs tbody').replaceChildren(...(rows.length ? rows : [h('tr', {}, h('td', { colspan: 10 }, empty('No run yet.')))]));
+  labelCells('#runs');
 }
 
 function renderSkips() {
   $('#skips thead').replaceChildren(h('tr', {}, ['when', 'target', 'trigger', 'reason', 'detail'].map((c) => h('th', {}, c))));
-  const rows = state.skips.map((skip) => h('tr', {}, h('td', { class: 'nowrap' }, rel(skip.at)), h('td', {}, skip.target), h('td', {}, skip.trigger), h('td', {}, h('code', {}, skip.reason)), h('td', { class: 'muted' }, skip.detail)));
+  const rows = state.skips.map((skip) => h('tr', {}, h('td', { class: 'nowrap' }, rel(skip.at)), h('td', {}, skip.target), h('td', {}, skip.trigger), h('td', {}, h('code', {}, skip.reason)), h('td', { class: 'muted wide' }, skip.detail)));
   $('#skips tbody').replaceChildren(...(rows.length ? rows : [h('tr', {}, h('td', { colspan: 5 }, empty('Nothing skipped.')))]));
+  labelCells('#skips');
 }
 
 function renderHealth() {
@@ -772,6 +811,8 @@ $('#schedule-form').addEventListener('submit', (event) => {
     await refreshStatus();
   }, '#schedule-error');
 });
+
+const inspector = mountInspector({ h, api, streamUrl, clockTime, status: () => state.status });
 
 // ─── start ─────────────────────────────────────────────────────────────────────────────────────────
 
