@@ -1,19 +1,20 @@
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { API_TOKEN_FILE, ApiTokenFileError, keepGeneratedToken } from '../src/api-token.js';
 import { loadConfig } from '../src/config.js';
+import { tempDir } from './support/export-records.js';
 
-const dirs: string[] = [];
+const removals: Array<() => void> = [];
 afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  for (const remove of removals.splice(0)) remove();
 });
 
+/** A DATA_DIR that does not exist yet, in a temp folder removed after the test. */
 function dataDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'api-token-'));
-  dirs.push(dir);
-  return join(dir, 'data');
+  const dir = tempDir('api-token-');
+  removals.push(dir.remove);
+  return join(dir.path, 'data');
 }
 
 describe('the generated API token', () => {

@@ -1,4 +1,5 @@
 import { orchestratorMachine, syncTargetMachine } from '../../machines/index.js';
+import { guardName } from './machine-transitions.js';
 
 /** One state of a machine as the dashboard's inspector draws it. */
 export interface StateTreeNode {
@@ -76,15 +77,7 @@ function treeOf(node: StateNodeLike): StateTreeNode {
 function describeTransition(transition: TransitionLike): TransitionDescription {
   return {
     event: transition.eventType.startsWith('xstate.after.') ? `after ${transition.eventType.split('.')[2]}` : transition.eventType,
-    guard: guardText(transition.guard),
+    guard: guardName(transition.guard),
     targets: (transition.target ?? []).map((target) => target.path.join('.')),
   };
-}
-
-function guardText(guard: unknown): string | null {
-  if (guard === undefined || guard === null) return null;
-  if (typeof guard === 'string') return guard;
-  const { type, params } = guard as { type?: unknown; params?: unknown };
-  if (typeof type !== 'string') return 'inline guard';
-  return params !== null && typeof params === 'object' ? `${type}(${Object.values(params).map(String).join(', ')})` : type;
 }

@@ -176,7 +176,7 @@ function stepOf(transition: AnyTransitionDefinition): TransitionStep {
 }
 
 /** `name`, or `name(param, …)` for a parameterized guard; inline functions have no name worth showing. */
-function guardName(guard: unknown): string | null {
+export function guardName(guard: unknown): string | null {
   if (guard === undefined || guard === null) return null;
   if (typeof guard === 'string') return guard;
   if (typeof guard === 'function') return guard.name || 'inline guard';

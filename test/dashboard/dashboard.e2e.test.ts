@@ -14,9 +14,13 @@ import { chromiumForTests } from '../support/chromium.js';
 
 /**
  * The dashboard end to end: the real app over the REAL runtime (directory export source, temp
- * DATA_DIR) in headless Chromium. The orders export is a generated one of 2,000 orders (about 540
- * pages) so that its run lasts a few seconds and its progress can be watched; the other five are the
- * committed fixtures. Screenshots go to `screenshots/` (gitignored).
+ * DATA_DIR) in headless Chromium, on a desktop (1440 px) and on a phone (390 px). The orders export is a
+ * generated one of 2,000 orders (about 540 pages) so that its run lasts a few seconds and its progress
+ * can be watched; the other five are the committed fixtures. Screenshots go to `screenshots/`
+ * (gitignored; the README's come from there).
+ *
+ * Chromium has no network but this service: requests elsewhere are aborted and recorded (and no host name
+ * resolves), and the suite ends by checking that the page asked for nothing else — the inspector included.
  */
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -43,9 +47,17 @@ async function largeOrdersExport(): Promise<string> {
   return file;
 }
 
-describe.skipIf(CHROMIUM === null)(`dashboard in headless Chromium (${CHROMIUM ?? `skipped: ${skipReason}`})`, () => {
+/** The two screens the dashboard is checked on. */
+const VIEWPORTS = [
+  { name: 'desktop', viewport: { width: 1440, height: 1100 } },
+  { name: 'phone', viewport: { width: 390, height: 844, isMobile: true, hasTouch: true, deviceScaleFactor: 1 } },
+] as const;
+
+describe.skipIf(CHROMIUM === null).each(VIEWPORTS)(`dashboard in headless Chromium on a $name (${CHROMIUM ?? `skipped: ${skipReason}`})`, ({ name, viewport }) => {
   const temp = mkdtempSync(join(tmpdir(), 'dashboard-e2e-'));
   const pageErrors: string[] = [];
+  /** Requests the page made to anything but this service (each was aborted). */
+  const elsewhere: string[] = [];
   let orchestrator: Runtime;
   let app: FastifyInstance;
   let browser: Browser;
@@ -69,10 +81,26 @@ describe.skipIf(CHROMIUM === null)(`dashboard in headless Chromium (${CHROMIUM ?
     browser = await puppeteer.launch({
       executablePath: CHROMIUM!,
       userDataDir: join(temp, 'chromium-profile'),
-      args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync',
+        // No network but loopback: a host name that is not 127.0.0.1 does not resolve.
+        '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+      ],
     });
     page = await browser.newPage();
-    await page.setViewport({ width: 1440, height: 1100 });
+    await page.setViewport(viewport);
+    await page.setRequestInterception(true);
+    page.on('request', (request) => {
+      if (request.url().startsWith(`${url}/`) || request.url().startsWith('data:')) return void request.continue();
+      elsewhere.push(request.url());
+      void request.abort('internetdisconnected');
+    });
+    const cdp = await page.createCDPSession();
+    await cdp.send('Network.enable');
+    cdp.on('Network.webSocketCreated', ({ url: socket }) => {
+      if (!socket.startsWith(url.replace(/^http/, 'ws'))) elsewhere.push(socket);
+    });
     page.on('pageerror', (error) => pageErrors.push(String(error)));
     page.on('console', (message) => {
       // Chromium logs every 4xx answer as a console error; the one 400 this test provokes on purpose is
@@ -88,7 +116,7 @@ describe.skipIf(CHROMIUM === null)(`dashboard in headless Chromium (${CHROMIUM ?
     rmSync(temp, { recursive: true, force: true });
   });
 
-  const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, name), fullPage: true });
+  const shot = (file: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}-${file}`), fullPage: true });
   const text = (selector: string) => page.$eval(selector, (el) => el.textContent ?? '');
   const activeState = (region: string) => page.$$eval(`#statechart [data-region="${region}"] .node.active`, (nodes) => nodes.map((n) => (n as HTMLElement).dataset.state));
 
@@ -194,16 +222,91 @@ describe.skipIf(CHROMIUM === null)(`dashboard in headless Chromium (${CHROMIUM ?
     await page.waitForFunction(() => document.querySelector('#pause .hold-pause') === null);
   });
 
+  it('fits the screen: no horizontal scroll, and every control can be scrolled to and hit', async () => {
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    const unreachable = await page.evaluate(() => {
+      const controls = Array.from(document.querySelectorAll<HTMLElement>('button, input, select, summary, a[href]')).filter((el) => el.getClientRects().length > 0);
+      const missed: string[] = [];
+      for (const el of controls) {
+        el.scrollIntoView({ block: 'center', inline: 'center' });
+        const box = el.getBoundingClientRect();
+        const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+        const onScreen = box.width > 0 && box.left >= 0 && box.right <= window.innerWidth;
+        if (!onScreen || hit === null || !(el === hit || el.contains(hit))) missed.push(`${el.tagName.toLowerCase()}#${el.id}[${el.getAttribute('name') ?? el.textContent?.trim().slice(0, 20)}]`);
+      }
+      window.scrollTo(0, 0);
+      return { count: controls.length, missed };
+    });
+    expect(unreachable.missed).toEqual([]);
+    // The top bar's two buttons, the forms, a "Sync now" per target and the inspector's controls.
+    expect(unreachable.count).toBeGreaterThan(20);
+  });
+
+  it("inspects the root and a target offline: their states with the active ones highlighted, and the steps of the sync with what decided them", async () => {
+    const activeIn = () => page.$$eval('#inspector-chart .istate-atomic.active', (nodes) => nodes.map((n) => (n as HTMLElement).dataset.path));
+    const rows = () =>
+      page.$$eval('#inspector-log tbody tr[data-seq]', (trs) => trs.map((tr) => ({ event: (tr as HTMLElement).dataset.event, text: tr.textContent ?? '' })));
+    await page.waitForSelector('#inspector-chart [data-path="dispatch.paused.draining"]');
+    expect(await activeIn()).toEqual(['dispatch.idle', 'clock.waiting', 'erp.closed']);
+    // The root's steps of the clicked sync, logged live while the page watched.
+    const root = await rows();
+    expect(root.find((r) => r.event === 'sync.request')?.text).toMatch(/dispatch\.idle → dispatch\.running.*canStartWork/);
+    expect(root.find((r) => r.event === 'target.completed' && r.text.includes('orders@default'))?.text).toMatch(/changedChainParent.*chained/);
+
+    await page.select('#inspector-actor', 'target:orders@default');
+    await page.waitForSelector('#inspector-chart [data-path="running.applying"]');
+    expect(await activeIn()).toEqual(['idle']);
+    const orders = await rows();
+    expect(orders.map((r) => r.event)).toEqual(['run.completed', 'run.progress', 'run.progress', 'run.progress', 'target.start']);
+    expect(orders[3]?.text).toMatch(/running\.downloading → running\.parsing.*reportsPhase\(parsing\)/);
+
+    // A step clicked shows the machine as it was then; "Back to live" returns to now.
+    await clickLive(page, '#inspector-log tbody tr[data-event="target.start"]');
+    await page.waitForSelector('#inspector-meta[data-mode=paused]');
+    expect(await activeIn()).toEqual(['running.downloading']);
+    await clickLive(page, '#inspector-pause');
+    await page.waitForSelector('#inspector-meta[data-mode=live]');
+    expect(await activeIn()).toEqual(['idle']);
+    await page.$eval('#inspector-card', (card) => card.scrollIntoView());
+    await page.screenshot({ path: join(SCREENSHOTS, `${name}-inspector.png`), clip: await cardBox(page, '#inspector-card') });
+  });
+
+  it("replays a machine's steps from the stream's history into a page that was not watching", async () => {
+    await page.reload();
+    await page.waitForSelector('#connection[data-state=live]');
+    await page.waitForSelector('#inspector-actor option[value="target:orders@default"]');
+    await page.select('#inspector-actor', 'target:orders@default');
+    expect(await page.$$('#inspector-log tbody tr[data-seq]')).toHaveLength(0);
+    await clickLive(page, '#inspector-replay');
+    await page.waitForFunction(() => document.querySelectorAll('#inspector-log tbody tr[data-seq]').length === 5, { timeout: 10_000 });
+    // It steps through them oldest first and stops, paused, at the last.
+    await page.waitForFunction(() => document.querySelector('#inspector-note')?.textContent?.startsWith('replayed 5 step(s)'), { timeout: 10_000 });
+    expect(await page.$eval('#inspector-log tr.selected', (tr) => (tr as HTMLElement).dataset.event)).toBe('run.completed');
+    await clickLive(page, '#inspector-pause');
+  });
+
   it('renders the API docs at /docs under their own CSP', async () => {
     await page.goto(`${url}/docs`);
     await page.waitForFunction(() => document.querySelectorAll('.swagger-ui .opblock').length >= 15, { timeout: 30_000 });
     expect(await page.$$eval('.swagger-ui .opblock-summary-path', (paths) => paths.map((p) => p.textContent?.replace(/\u200b/g, '')))).toContain('/api/sync/stream');
   });
 
+  it('asked for nothing but this service', () => {
+    expect(elsewhere).toEqual([]);
+  });
+
   it('raised no error in the page', () => {
     expect(pageErrors.join('\n')).toBe('');
   });
 });
+
+/** The page-coordinates box of a card, for a screenshot of it alone. */
+async function cardBox(page: Page, selector: string): Promise<{ x: number; y: number; width: number; height: number }> {
+  return page.$eval(selector, (el) => {
+    const box = el.getBoundingClientRect();
+    return { x: box.left + window.scrollX, y: box.top + window.scrollY, width: box.width, height: box.height };
+  });
+}
 
 /**
  * Clicks what matches `selector` now, inside the page: the dashboard re-renders its lists on every

@@ -1,19 +1,20 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatorDataFileError } from '../../src/simulator/simulator-data-file.js';
 import { DEFAULT_MUTATION_RATES, SimulatorData, type SimulatorDataOptions } from '../../src/simulator/simulator-dataset.js';
+import { tempDir } from '../support/export-records.js';
 
-const dirs: string[] = [];
+const dirs: Array<{ remove: () => void }> = [];
 afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  for (const dir of dirs.splice(0)) dir.remove();
 });
 
+/** A data file in a folder that does not exist yet. */
 function dataFile(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'simulator-data-'));
+  const dir = tempDir('simulator-data-');
   dirs.push(dir);
-  return join(dir, 'data', 'simulator-data.json');
+  return join(dir.path, 'data', 'simulator-data.json');
 }
 
 const OPTIONS: SimulatorDataOptions = {

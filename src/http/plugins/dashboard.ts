@@ -6,7 +6,7 @@ import fp from 'fastify-plugin';
 export const DASHBOARD_DIR = fileURLToPath(new URL('../../dashboard/', import.meta.url));
 
 /**
- * The operator dashboard at `/` (`index.html`, `app.js`, `style.css`). Public like `/api/health`: the
+ * The operator dashboard at `/` (`index.html`, `app.js`, `inspector.js`, `style.css`). Public like `/api/health`: the
  * page holds no data; it asks for the token and sends it with every call it makes.
  */
 export default fp(
