@@ -167,6 +167,7 @@ describe.skipIf(CHROMIUM === null).each(VIEWPORTS)(`dashboard in headless Chromi
     expect(first).toBeLessThan(100);
     expect(await text('#running .run[data-target="orders@default"] .badge-phase')).toMatch(/^(parsing|applying)$/);
     await shot('dashboard-running.png');
+    await page.screenshot({ path: join(SCREENSHOTS, `${name}-dashboard-screen.png`) });
     await page.waitForFunction((selector, seen) => Number(document.querySelector(selector)?.getAttribute('aria-valuenow') ?? 100) !== seen, { timeout: 30_000 }, bar, first);
   });
 
