@@ -1,8 +1,9 @@
 /**
  * The orchestrator's data: the six services, their scope, priorities, schedules, chain rules and every
- * tuning constant of the statecharts. Nothing here decides anything; `policy.ts` reads these tables.
+ * tuning constant of the statecharts. Nothing here decides anything; the decision modules (`queue.ts`, `dispatch.ts`, `holds.ts`, `schedule.ts`,
+ * `retry.ts`, `breaker.ts`, …) read these tables.
  *
- * All durations are milliseconds of wall-clock time at `TIME_SCALE = 1`; `policy.scaled()` divides
+ * All durations are milliseconds of wall-clock time at `TIME_SCALE = 1`; `time.scaled()` divides
  * intervals, offsets, backoffs, spacing and cooldowns by the configured time scale.
  */
 

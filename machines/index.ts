@@ -20,4 +20,6 @@ export {
 export * from './orchestrator.selectors.js';
 export { syncTargetMachine, type SyncTargetCommand, type SyncTargetContext, type SyncTargetReport } from './sync-target.machine.js';
 export * from './run-sync.js';
-export { explain, planStarts, dispatchMode, queuePosition, type Why, type WhyCode, type WhyReason } from './policy.js';
+export { explain, type Why, type WhyCode, type WhyReason } from './why.js';
+export { planStarts, dispatchMode } from './dispatch.js';
+export { queuePosition } from './queue.js';

@@ -3,7 +3,7 @@
  * deadline and breaker of the product (DESIGN §4.1). Three parallel regions:
  *
  * - `dispatch` (`idle | queued | running | paused.draining | paused.holding`): its eventless rules start,
- *   pause and preempt runs; its state is derived from the context (`policy.dispatchMode`).
+ *   pause and preempt runs, and its moves are named, described transitions (`dispatch.chart.ts`).
  * - `clock` (`waiting → firing → waiting`): one timer for the earliest absolute deadline in context
  *   (schedule slots, catch-ups, retries, lease TTLs, breaker cooldown). XState does not re-arm `after`
  *   timers on restore (statelyai/xstate#5331), so `orchestrator.restored` re-enters it.
@@ -14,24 +14,31 @@
  */
 import { assertEvent, enqueueActions, setup } from 'xstate';
 import type { ActorRefFrom, SnapshotFrom } from 'xstate';
-import type { Accounts, MissedPolicy, Service, TargetId, Trigger } from './catalog.js';
+import { initialContext, restoreAfterRestart } from './boot.js';
 import {
-  chainedTargets,
+  closeBreaker,
   cooldownElapsed,
+  countErpFailure,
   countsTowardBreaker,
-  dispatchMode,
-  earliestDeadline,
-  planHoldPauses,
-  planPreemption,
-  planStarts,
-  readyLeases,
+  halfOpenBreaker,
+  openBreaker,
+  releaseProbe,
+  resetErpFailures,
   tripsBreaker,
-  type DispatchMode,
-} from './policy.js';
-import * as steps from './orchestrator.steps.js';
-import type { ChildCommand, OrchestratorEmitted, Tx } from './orchestrator.steps.js';
+} from './breaker.js';
+import type { Accounts, MissedPolicy, Service, TargetId, Trigger } from './catalog.js';
+import { chainedTargets, enqueueChained, skipChained } from './chain.js';
+import { advanceToWake, armClockStep, earliestDeadline, fireDueDeadlines } from './clock.js';
+import { DISPATCH_STATES, dispatchGuards, type DispatchMode } from './dispatch.chart.js';
+import { activateReadyLeases, acquireLease, pauseForOperator, pauseHeldRuns, releaseLease, resumeForOperator } from './holds.js';
+import { preemptRun, startWork } from './dispatch.js';
+import { requestSync } from './queue.js';
+import { recordCompleted, recordFailed, recordPaused, recordProgress, recordRestarted } from './run-reports.js';
 import type { RunSyncLogic } from './run-sync.js';
+import { updateSchedule } from './schedule.js';
 import { syncTargetMachine, type SyncTargetInput, type SyncTargetReport } from './sync-target.machine.js';
+import { analysed } from './analysed.js';
+import { begin, type ChildCommand, type OrchestratorEmitted, type Tx } from './transaction.js';
 import type { OrchestratorContext, OrchestratorInput } from './types.js';
 
 export type { OrchestratorContext, OrchestratorInput };
@@ -77,6 +84,12 @@ function childOptions(context: OrchestratorContext, target: TargetId) {
   return { id, systemId: id, syncSnapshot: true, input: childInput(context, target) };
 }
 
+function childInput(context: OrchestratorContext, target: TargetId): SyncTargetInput {
+  const record = context.targets[target];
+  if (record === undefined) throw new Error(`unknown target ${target}`);
+  return { target, service: record.service, account: record.account, timeScale: context.timeScale };
+}
+
 /** The subset of xstate's `enqueue` a transaction needs. */
 interface Enqueue {
   assign(context: OrchestratorContext): void;
@@ -94,50 +107,25 @@ function commit(enqueue: Enqueue, tx: Tx): void {
   for (const { to, event } of tx.commands) enqueue.sendTo(childId(to), event);
 }
 
-function childInput(context: OrchestratorContext, target: TargetId): SyncTargetInput {
-  const record = context.targets[target];
-  if (record === undefined) throw new Error(`unknown target ${target}`);
-  return { target, service: record.service, account: record.account, timeScale: context.timeScale };
-}
-
-const eventNow = (event: OrchestratorEvent): number | undefined => ('now' in event ? event.now : undefined);
-
-const analyses = new WeakMap<OrchestratorContext, Map<string, unknown>>();
+type EventOf<T extends OrchestratorEvent['type']> = Extract<OrchestratorEvent, { type: T }>;
+type Collect = (args: { context: OrchestratorContext; event: OrchestratorEvent; enqueue: Enqueue }) => void;
 
 /**
- * Memoises a policy answer per context object. Contexts are immutable, and every event (child snapshot
- * syncs included) re-evaluates all eventless guards, so each answer is computed once per context.
+ * The one shape of every action: a pure step over a transaction begun at the event's time (`event`, or
+ * `'event'` for any event with a `now`) or at the context's time (`'context'`: eventless rules), committed.
  */
-function analysed<T>(context: OrchestratorContext, key: string, compute: (context: OrchestratorContext) => T): T {
-  let answers = analyses.get(context);
-  if (answers === undefined) analyses.set(context, (answers = new Map()));
-  if (!answers.has(key)) answers.set(key, compute(context));
-  return answers.get(key) as T;
+function step<T extends OrchestratorEvent['type']>(on: T, run: (tx: Tx, event: EventOf<T>) => Tx): Collect;
+function step(on: 'event' | 'context', run: (tx: Tx) => Tx): Collect;
+function step(on: string, run: (tx: Tx, event: OrchestratorEvent) => Tx): Collect {
+  return ({ context, event, enqueue }) => {
+    if (on === 'context') return commit(enqueue, run(begin(context), event));
+    if (on !== 'event') assertEvent(event, on as OrchestratorEvent['type']);
+    commit(enqueue, run(begin(context, 'now' in event ? event.now : undefined), event));
+  };
 }
 
-type ModeTarget = { guard: { type: 'modeIs'; params: { mode: DispatchMode } }; target: string };
-
-const MODE_STATES: Record<DispatchMode, string> = {
-  idle: '#orchestrator.dispatch.idle',
-  queued: '#orchestrator.dispatch.queued',
-  running: '#orchestrator.dispatch.running',
-  draining: '#orchestrator.dispatch.paused.draining',
-  holding: '#orchestrator.dispatch.paused.holding',
-};
-
-/** Eventless transitions of a dispatch state: the rules first (they change the context), then its mode. */
-function dispatchRules(current: DispatchMode) {
-  const modes = (Object.keys(MODE_STATES) as DispatchMode[])
-    .filter((mode) => mode !== current)
-    .map((mode): ModeTarget => ({ guard: { type: 'modeIs', params: { mode } }, target: MODE_STATES[mode] }));
-  return [
-    { guard: 'hasReadyLease', actions: 'activateReadyLeases' },
-    { guard: 'mustPauseForHold', actions: 'pauseHeldRuns' },
-    { guard: 'canPreempt', actions: 'preemptRun' },
-    { guard: 'canStartWork', actions: 'startWork' },
-    ...modes,
-  ] as const;
-}
+const keep = (tx: Tx): Tx => tx;
+const releaseRequested = (tx: Tx, event: EventOf<'lease.release'>): Tx => releaseLease(tx, event.leaseId, 'released');
 
 /** The root statechart. Provide `runSync` with {@link withRunSync}. */
 export const orchestratorMachine = setup({
@@ -149,11 +137,7 @@ export const orchestratorMachine = setup({
   },
   actors: { syncTarget: syncTargetMachine },
   guards: {
-    modeIs: ({ context }, params: { mode: DispatchMode }) => analysed(context, 'mode', dispatchMode) === params.mode,
-    hasReadyLease: ({ context }) => analysed(context, 'readyLeases', readyLeases).length > 0,
-    mustPauseForHold: ({ context }) => analysed(context, 'holdPauses', planHoldPauses).length > 0,
-    canPreempt: ({ context }) => analysed(context, 'preemption', planPreemption) !== null,
-    canStartWork: ({ context }) => analysed(context, 'starts', planStarts).length > 0,
+    ...dispatchGuards,
     deadlineReached: ({ context }) =>
       (analysed(context, 'deadline', earliestDeadline) ?? Number.POSITIVE_INFINITY) <= context.now,
     deadlineMoved: ({ context }) => analysed(context, 'deadline', earliestDeadline) !== context.clock.deadline,
@@ -174,82 +158,41 @@ export const orchestratorMachine = setup({
     untilNextWake: ({ context }) => context.clock.wakeAt - context.clock.armedAt,
   },
   actions: {
-    recordNow: enqueueActions(({ context, event, enqueue }) => commit(enqueue, steps.begin(context, eventNow(event)))),
-    enqueueRequested: enqueueActions(({ context, event, enqueue }) => {
-      assertEvent(event, 'sync.request');
-      commit(enqueue, steps.requestSync(steps.begin(context, event.now), event));
-    }),
-    holdForOperator: enqueueActions(({ context, event, enqueue }) => {
-      assertEvent(event, 'orchestrator.pause');
-      commit(enqueue, steps.pauseForOperator(steps.begin(context, event.now), event));
-    }),
-    releaseOperatorHold: enqueueActions(({ context, event, enqueue }) =>
-      commit(enqueue, steps.resumeForOperator(steps.begin(context, eventNow(event)))),
-    ),
-    acquireLease: enqueueActions(({ context, event, enqueue }) => {
-      assertEvent(event, 'lease.acquire');
-      commit(enqueue, steps.acquireLease(steps.begin(context, event.now), event));
-    }),
-    releaseLease: enqueueActions(({ context, event, enqueue }) => {
-      assertEvent(event, 'lease.release');
-      commit(enqueue, steps.releaseLease(steps.begin(context, event.now), event.leaseId, 'released'));
-    }),
-    updateSchedule: enqueueActions(({ context, event, enqueue }) => {
-      assertEvent(event, 'schedule.update');
-      commit(enqueue, steps.updateSchedule(steps.begin(context, event.now), event));
-    }),
-    restoreAfterRestart: enqueueActions(({ context, event, enqueue }) => {
-      assertEvent(event, 'orchestrator.restored');
-      commit(enqueue, steps.restoreAfterRestart(steps.begin(context, event.now), event));
-    }),
-    recordProgress: enqueueActions(({ context, event, enqueue }) => {
-      assertEvent(event, 'target.progress');
-      commit(enqueue, steps.recordProgress(steps.begin(context, event.now), event));
-    }),
-    recordPaused: enqueueActions(({ context, event, enqueue }) => {
-      assertEvent(event, 'target.paused');
-      commit(enqueue, steps.recordPaused(steps.begin(context, event.now), event));
-    }),
-    recordCompleted: enqueueActions(({ context, event, enqueue }) => {
-      assertEvent(event, 'target.completed');
-      commit(enqueue, steps.recordCompleted(steps.begin(context, event.now), event));
-    }),
-    recordFailed: enqueueActions(({ context, event, enqueue }) => {
-      assertEvent(event, 'target.failed');
-      commit(enqueue, steps.recordFailed(steps.begin(context, event.now), event));
-    }),
-    recordRestarted: enqueueActions(({ context, event, enqueue }) => {
-      assertEvent(event, 'target.restarted');
-      commit(enqueue, steps.recordRestarted(steps.begin(context, event.now), event));
-    }),
-    enqueueChained: enqueueActions(({ context, event, enqueue }) => {
-      assertEvent(event, 'target.completed');
-      commit(enqueue, steps.enqueueChained(steps.begin(context, event.now), event));
-    }),
-    skipChained: enqueueActions(({ context, event, enqueue }) => {
-      assertEvent(event, 'target.completed');
-      commit(enqueue, steps.skipChained(steps.begin(context, event.now), event));
-    }),
-    activateReadyLeases: enqueueActions(({ context, enqueue }) => commit(enqueue, steps.activateReadyLeases(steps.begin(context)))),
-    pauseHeldRuns: enqueueActions(({ context, enqueue }) => commit(enqueue, steps.pauseHeldRuns(steps.begin(context)))),
-    preemptRun: enqueueActions(({ context, enqueue }) => commit(enqueue, steps.preemptRun(steps.begin(context)))),
-    startWork: enqueueActions(({ context, enqueue }) => commit(enqueue, steps.startWork(steps.begin(context)))),
-    armClock: enqueueActions(({ context, enqueue }) => commit(enqueue, steps.armClockStep(steps.begin(context)))),
-    advanceToWake: enqueueActions(({ context, enqueue }) => commit(enqueue, steps.advanceToWake(steps.begin(context)))),
-    fireDueDeadlines: enqueueActions(({ context, enqueue }) => commit(enqueue, steps.fireDueDeadlines(steps.begin(context)))),
-    openBreaker: enqueueActions(({ context, event, enqueue }) => commit(enqueue, steps.openBreaker(steps.begin(context, eventNow(event))))),
-    halfOpenBreaker: enqueueActions(({ context, enqueue }) => commit(enqueue, steps.halfOpenBreaker(steps.begin(context)))),
-    closeBreaker: enqueueActions(({ context, event, enqueue }) => commit(enqueue, steps.closeBreaker(steps.begin(context, eventNow(event))))),
-    countErpFailure: enqueueActions(({ context, enqueue }) => commit(enqueue, steps.countErpFailure(steps.begin(context)))),
-    resetErpFailures: enqueueActions(({ context, enqueue }) => commit(enqueue, steps.resetErpFailures(steps.begin(context)))),
-    releaseProbe: enqueueActions(({ context, enqueue }) => commit(enqueue, steps.releaseProbe(steps.begin(context)))),
+    recordNow: enqueueActions(step('event', keep)),
+    enqueueRequested: enqueueActions(step('sync.request', requestSync)),
+    holdForOperator: enqueueActions(step('orchestrator.pause', pauseForOperator)),
+    releaseOperatorHold: enqueueActions(step('event', resumeForOperator)),
+    acquireLease: enqueueActions(step('lease.acquire', acquireLease)),
+    releaseLease: enqueueActions(step('lease.release', releaseRequested)),
+    updateSchedule: enqueueActions(step('schedule.update', updateSchedule)),
+    restoreAfterRestart: enqueueActions(step('orchestrator.restored', restoreAfterRestart)),
+    recordProgress: enqueueActions(step('target.progress', recordProgress)),
+    recordPaused: enqueueActions(step('target.paused', recordPaused)),
+    recordCompleted: enqueueActions(step('target.completed', recordCompleted)),
+    recordFailed: enqueueActions(step('target.failed', recordFailed)),
+    recordRestarted: enqueueActions(step('target.restarted', recordRestarted)),
+    enqueueChained: enqueueActions(step('target.completed', enqueueChained)),
+    skipChained: enqueueActions(step('target.completed', skipChained)),
+    activateReadyLeases: enqueueActions(step('context', activateReadyLeases)),
+    pauseHeldRuns: enqueueActions(step('context', pauseHeldRuns)),
+    preemptRun: enqueueActions(step('context', preemptRun)),
+    startWork: enqueueActions(step('context', startWork)),
+    armClock: enqueueActions(step('context', armClockStep)),
+    advanceToWake: enqueueActions(step('context', advanceToWake)),
+    fireDueDeadlines: enqueueActions(step('context', fireDueDeadlines)),
+    openBreaker: enqueueActions(step('event', openBreaker)),
+    halfOpenBreaker: enqueueActions(step('context', halfOpenBreaker)),
+    closeBreaker: enqueueActions(step('event', closeBreaker)),
+    countErpFailure: enqueueActions(step('context', countErpFailure)),
+    resetErpFailures: enqueueActions(step('context', resetErpFailures)),
+    releaseProbe: enqueueActions(step('context', releaseProbe)),
   },
 }).createMachine({
   id: 'orchestrator',
   description: 'Decides what runs, when, and what waits: every lock, queue, lease, deadline and breaker of the product.',
   type: 'parallel',
   context: ({ input, spawn }) => {
-    const context = steps.initialContext(input);
+    const context = initialContext(input);
     for (const target of Object.keys(context.targets)) spawn('syncTarget', childOptions(context, target));
     return context;
   },
@@ -275,31 +218,7 @@ export const orchestratorMachine = setup({
         'target.restarted': { actions: 'recordRestarted' },
       },
       initial: 'idle',
-      states: {
-        idle: { description: 'Nothing queued, nothing running.', always: dispatchRules('idle') },
-        queued: {
-          description: 'Entries wait and none can start now (mutex, backoff, breaker); each has reason codes (why).',
-          always: dispatchRules('queued'),
-        },
-        running: {
-          description: 'At least one target runs: at most one per account and `concurrency` in total.',
-          always: dispatchRules('running'),
-        },
-        paused: {
-          description: 'An operator pause, or leases covering every account with work.',
-          initial: 'draining',
-          states: {
-            draining: {
-              description: 'Covered runs were told to pause; waiting for each to report paused at a checkpoint.',
-              always: dispatchRules('draining'),
-            },
-            holding: {
-              description: 'Nothing runs; paused runs resume first (from their checkpoint) when the hold ends.',
-              always: dispatchRules('holding'),
-            },
-          },
-        },
-      },
+      states: DISPATCH_STATES,
     },
     clock: {
       description: 'One timer for the earliest absolute deadline in context; re-entered on restore.',

@@ -4,7 +4,9 @@
  */
 import type { AnyActorRef } from 'xstate';
 import type { ScheduleConfig, Service, TargetId } from './catalog.js';
-import { explain, leaseRefCounts, orderQueue, queuePosition, runningInScope, type Why, type WhyReason } from './policy.js';
+import { leaseRefCounts, runningInScope } from './holds.js';
+import { orderQueue, queuePosition } from './queue.js';
+import { explain, type Why, type WhyReason } from './why.js';
 import type {
   BreakerState,
   Lease,

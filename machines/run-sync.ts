@@ -14,7 +14,7 @@
 import { fromCallback } from 'xstate';
 import type { CallbackActorLogic } from 'xstate';
 import type { Service, TargetId, Trigger } from './catalog.js';
-import { failureClassOf } from './policy.js';
+import { failureClassOf } from './retry.js';
 import type { Checkpoint, Phase, RunError, RunStats } from './types.js';
 
 /** What a run is asked to do. */

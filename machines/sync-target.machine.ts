@@ -6,7 +6,8 @@
  */
 import { assign, fromCallback, sendParent, sendTo, setup } from 'xstate';
 import type { Service, TargetId, Trigger } from './catalog.js';
-import { laterOf, retryDecision, retryDelayMs } from './policy.js';
+import { retryDecision, retryDelayMs } from './retry.js';
+import { laterOf } from './time.js';
 import type { RunPauseCommand, RunSyncEvent, RunSyncInput, RunSyncLogic } from './run-sync.js';
 import type { Checkpoint, Phase, RunError, RunStats } from './types.js';
 

@@ -1,5 +1,5 @@
 /**
- * Data shapes shared by the policy and the two machines. Everything here is plain JSON (no functions, no
+ * Data shapes shared by the decisions and the two machines. Everything here is plain JSON (no functions, no
  * `undefined`, no `Infinity`) because it lives in persisted snapshots. Times are epoch milliseconds.
  */
 import type { Accounts, FailureClass, ScheduleConfig, Service, TargetId, Trigger } from './catalog.js';

@@ -1,6 +1,6 @@
 import type { OrchestratorContext, Service, TargetId } from '../../machines/index.js';
 import { SERVICES } from '../../machines/index.js';
-import { scaled } from '../../machines/policy.js';
+import { scaled } from '../../machines/time.js';
 import { isoTime } from './iso-times.js';
 import type { HealthView } from './runtime-port.js';
 

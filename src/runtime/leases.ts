@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { selectLease, type OrchestratorActor } from '../../machines/index.js';
-import { runningInScope } from '../../machines/policy.js';
+import { runningInScope } from '../../machines/holds.js';
 import type { EventHub } from './event-hub.js';
 import { isoTime } from './iso-times.js';
 import { LeaseTimeoutError, type LeaseGrant, type LeaseRequest } from './runtime-port.js';

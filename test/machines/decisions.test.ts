@@ -1,3 +1,4 @@
+/** The orchestrator's pure decisions, subject by subject (queue, dispatch, holds, schedules, restore, retry, breaker, chain, why). */
 import { describe, expect, it } from 'vitest';
 import {
   BREAKER_COOLDOWN_MS,
@@ -9,35 +10,17 @@ import {
   type ScheduleConfig,
   type TargetId,
 } from '../../machines/catalog.js';
-import { initialContext } from '../../machines/orchestrator.steps.js';
-import {
-  armClock,
-  chainedTargets,
-  cooldownElapsed,
-  dispatchMode,
-  dueWork,
-  earliestDeadline,
-  enqueue,
-  explain,
-  expiredLeases,
-  failureClassOf,
-  firstDueAt,
-  leaseRefCounts,
-  nextRandom,
-  nextSlotAfter,
-  orderQueue,
-  planHoldPauses,
-  planMissedRuns,
-  planPreemption,
-  planStarts,
-  queuePosition,
-  readyLeases,
-  retryDecision,
-  retryDelayMs,
-  scaled,
-  tripsBreaker,
-  type StartPlan,
-} from '../../machines/policy.js';
+import { initialContext, planMissedRuns } from '../../machines/boot.js';
+import { cooldownElapsed, tripsBreaker } from '../../machines/breaker.js';
+import { chainedTargets } from '../../machines/chain.js';
+import { armClock, dueWork, earliestDeadline } from '../../machines/clock.js';
+import { dispatchMode, planPreemption, planStarts, type StartPlan } from '../../machines/dispatch.js';
+import { expiredLeases, leaseRefCounts, planHoldPauses, readyLeases } from '../../machines/holds.js';
+import { enqueue, orderQueue, queuePosition } from '../../machines/queue.js';
+import { failureClassOf, nextRandom, retryDecision, retryDelayMs } from '../../machines/retry.js';
+import { firstDueAt, nextSlotAfter } from '../../machines/schedule.js';
+import { scaled } from '../../machines/time.js';
+import { explain } from '../../machines/why.js';
 import type { Lease, OrchestratorContext, PausedEntry, QueueEntry, RunningEntry } from '../../machines/types.js';
 
 const T0 = Date.UTC(2025, 0, 6, 8, 0, 0);

@@ -1,0 +1,72 @@
+/**
+ * Schedules: the slot grid of each service (boot + offset + k × interval, scaled) and `schedule.update`.
+ */
+import { parseTarget, targetsOf } from './catalog.js';
+import type { Accounts, MissedPolicy, ScheduleConfig, Service, TargetId } from './catalog.js';
+import { scaled } from './time.js';
+import { emit, patchTarget, withContext, type Tx } from './transaction.js';
+import type { TargetRecord } from './types.js';
+
+/** Scaled period of an enabled timer, or `null` when the schedule never fires. */
+function periodOf(schedule: ScheduleConfig, timeScale: number): number | null {
+  if (!schedule.enabled || schedule.intervalMs === null || schedule.intervalMs <= 0) return null;
+  return scaled(schedule.intervalMs, timeScale);
+}
+
+/** First slot of a schedule: boot + offset (stagger), or `null` without an enabled timer. */
+export function firstDueAt(bootAt: number, schedule: ScheduleConfig, timeScale: number): number | null {
+  return periodOf(schedule, timeScale) === null ? null : bootAt + scaled(schedule.offsetMs, timeScale);
+}
+
+/** The first slot `bootAt + offset + k × interval` (k ≥ 0) strictly after `after`, or `null` without a timer. */
+export function nextSlotAfter(bootAt: number, schedule: ScheduleConfig, timeScale: number, after: number): number | null {
+  const period = periodOf(schedule, timeScale);
+  if (period === null) return null;
+  const first = bootAt + scaled(schedule.offsetMs, timeScale);
+  if (first > after) return first;
+  return first + (Math.floor((after - first) / period) + 1) * period;
+}
+
+/** Fresh per-target records for a configuration, with first due times from the stagger. */
+export function initialTargets(
+  accounts: Accounts,
+  schedules: Record<Service, ScheduleConfig>,
+  bootAt: number,
+  timeScale: number,
+): Record<TargetId, TargetRecord> {
+  const records: Record<TargetId, TargetRecord> = {};
+  for (const target of targetsOf(accounts)) {
+    const parsed = parseTarget(target);
+    if (parsed === null) continue;
+    records[target] = {
+      target,
+      ...parsed,
+      nextDueAt: firstDueAt(bootAt, schedules[parsed.service], timeScale),
+      catchUpAt: null,
+      retryAt: null,
+      retryAttempt: 0,
+      lastRun: null,
+    };
+  }
+  return records;
+}
+
+/** `schedule.update`: merges the change and moves the service's targets to the next slot of the new grid. */
+export function updateSchedule(
+  tx: Tx,
+  event: { service: Service; intervalMs?: number | null; offsetMs?: number; enabled?: boolean; missed?: MissedPolicy },
+): Tx {
+  const current = tx.ctx.schedules[event.service];
+  const schedule: ScheduleConfig = {
+    intervalMs: event.intervalMs === undefined ? current.intervalMs : event.intervalMs,
+    offsetMs: event.offsetMs ?? current.offsetMs,
+    enabled: event.enabled ?? current.enabled,
+    missed: event.missed ?? current.missed,
+  };
+  let next = withContext(tx, { schedules: { ...tx.ctx.schedules, [event.service]: schedule } });
+  const nextDueAt = nextSlotAfter(tx.ctx.bootAt, schedule, tx.ctx.timeScale, tx.ctx.now);
+  for (const record of Object.values(tx.ctx.targets)) {
+    if (record.service === event.service) next = patchTarget(next, record.target, { nextDueAt });
+  }
+  return emit(next, { type: 'schedule.updated', at: tx.ctx.now, service: event.service, schedule });
+}

@@ -1,0 +1,150 @@
+/**
+ * `why`: explains a target from the root's context: what it is doing, or everything that keeps it from
+ * running now (the reason codes of `GET /api/sync/:service/why`).
+ */
+import { chainParentOf } from './catalog.js';
+import type { Service, TargetId } from './catalog.js';
+import { coveringLeases } from './holds.js';
+import { queuePosition } from './queue.js';
+import type { BreakerState, HoldCause, OrchestratorContext, RunningEntry, TargetRecord } from './types.js';
+
+/** Reason codes of `GET /api/sync/:service/why`. */
+export type WhyCode =
+  | 'RUNNING'
+  | 'MUTEX_HELD'
+  | 'QUEUED'
+  | 'LEASE'
+  | 'OPERATOR_PAUSE'
+  | 'PREEMPTED'
+  | 'BACKOFF'
+  | 'BREAKER_OPEN'
+  | 'NEXT_DUE'
+  | 'DISABLED';
+
+/** One reason; the structured fields repeat what `detail` says in words. Times are epoch ms. */
+export interface WhyReason {
+  code: WhyCode;
+  detail: string;
+  until?: number;
+  at?: number;
+  by?: TargetId[];
+  position?: number;
+  leaseId?: string;
+  attempt?: number;
+}
+
+/** Why a target is (not) running now (DESIGN §7 `Why`). */
+export interface Why {
+  target: TargetId;
+  state: string;
+  reasons: WhyReason[];
+}
+
+/**
+ * Explains a target from the root's context and the child's state name: what it is doing, or everything
+ * that keeps it from running now, most immediate first.
+ */
+export function explain(context: OrchestratorContext, target: TargetId, state: string): Why {
+  const running = context.running[target];
+  const reasons = running !== undefined ? [runningReason(running)] : waitingReasons(context, target);
+  return { target, state, reasons };
+}
+
+function runningReason(entry: RunningEntry): WhyReason {
+  const progress = entry.phase === null ? 'starting' : `${entry.phase} ${entry.done}/${entry.total}`;
+  const pausing = entry.pauseRequested === null ? '' : `, pausing at the next checkpoint (${describeHold(entry.pauseRequested)})`;
+  return { code: 'RUNNING', detail: `${entry.trigger} run ${progress}${pausing}` };
+}
+
+function describeHold(cause: HoldCause): string {
+  switch (cause.kind) {
+    case 'lease':
+      return `lease ${cause.leaseId}`;
+    case 'operator':
+      return 'operator pause';
+    case 'preempt':
+      return `preempted by ${cause.by}`;
+    case 'runtime':
+      return 'stopped by the runtime';
+  }
+}
+
+function waitingReasons(context: OrchestratorContext, target: TargetId): WhyReason[] {
+  const record = context.targets[target];
+  if (record === undefined) return [];
+  const paused = context.paused[target];
+  const position = queuePosition(context.queue, target);
+  const waiting = paused !== undefined || position > 0;
+  return [
+    ...(paused?.cause.kind === 'preempt'
+      ? [{ code: 'PREEMPTED' as const, detail: `paused at a checkpoint for ${paused.cause.by}`, by: [paused.cause.by] }]
+      : []),
+    ...(position > 0 ? [{ code: 'QUEUED' as const, detail: `position ${position} in the queue`, position }] : []),
+    ...holdReasons(context, record.account),
+    ...(waiting ? mutexReasons(context, record.account) : []),
+    ...breakerReasons(context.breaker),
+    ...backoffReasons(record),
+    ...(waiting ? [] : scheduleReasons(context, record)),
+  ];
+}
+
+function holdReasons(context: OrchestratorContext, account: string): WhyReason[] {
+  const reasons: WhyReason[] = coveringLeases(context.leases, account).map((lease) => ({
+    code: 'LEASE',
+    detail: `lease ${lease.leaseId} (${lease.reason}) on ${lease.scope} until ${iso(lease.expiresAt)}`,
+    leaseId: lease.leaseId,
+    until: lease.expiresAt,
+  }));
+  const pause = context.operatorPause;
+  return pause === null ? reasons : [{ code: 'OPERATOR_PAUSE', detail: `paused by the operator: ${pause.reason}` }, ...reasons];
+}
+
+function mutexReasons(context: OrchestratorContext, account: string): WhyReason[] {
+  const running = Object.values(context.running);
+  const sameAccount = running.filter((entry) => entry.account === account).map((entry) => entry.target);
+  if (sameAccount.length > 0) {
+    return [{ code: 'MUTEX_HELD', detail: `account ${account} is busy with ${sameAccount.join(', ')}`, by: sameAccount }];
+  }
+  if (running.length < context.concurrency) return [];
+  const by = running.map((entry) => entry.target).sort();
+  return [{ code: 'MUTEX_HELD', detail: `global concurrency cap ${context.concurrency} held by ${by.join(', ')}`, by }];
+}
+
+function breakerReasons(breaker: BreakerState): WhyReason[] {
+  if (breaker.state === 'open' && breaker.openUntil !== null) {
+    return [{ code: 'BREAKER_OPEN', detail: `ERP circuit open until ${iso(breaker.openUntil)}`, until: breaker.openUntil }];
+  }
+  if (breaker.state === 'halfOpen' && breaker.probe !== null) {
+    return [{ code: 'BREAKER_OPEN', detail: `ERP circuit half-open: waiting for probe ${breaker.probe}`, by: [breaker.probe] }];
+  }
+  return [];
+}
+
+function backoffReasons(record: TargetRecord): WhyReason[] {
+  if (record.retryAt === null) return [];
+  const detail = `retry ${record.retryAttempt} after a failure, at ${iso(record.retryAt)}`;
+  return [{ code: 'BACKOFF', detail, attempt: record.retryAttempt, until: record.retryAt }];
+}
+
+function scheduleReasons(context: OrchestratorContext, record: TargetRecord): WhyReason[] {
+  if (record.catchUpAt !== null) {
+    return [{ code: 'NEXT_DUE', detail: `catch-up of a missed slot at ${iso(record.catchUpAt)}`, at: record.catchUpAt }];
+  }
+  if (record.nextDueAt !== null) return [{ code: 'NEXT_DUE', detail: `next slot at ${iso(record.nextDueAt)}`, at: record.nextDueAt }];
+  const schedule = context.schedules[record.service];
+  const detail =
+    schedule.intervalMs === null
+      ? `${record.service} has no timer: it runs on request${chainedHint(record.service)}`
+      : `the ${record.service} schedule is disabled`;
+  return [{ code: 'DISABLED', detail }];
+}
+
+function chainedHint(service: Service): string {
+  const parent = chainParentOf(service);
+  return parent === undefined ? '' : ` or after ${parent} reports changes`;
+}
+
+/** An epoch-ms time as operators read it in a reason's detail (the `until`/`at` fields keep the number). */
+function iso(ms: number | null): string {
+  return ms === null ? 'unknown' : new Date(ms).toISOString();
+}
