@@ -12,7 +12,7 @@ import { generateDataset } from '../src/simulator/dataset.js';
 import { generateLargeFixtures, LARGE_DATASET } from '../src/simulator/fixtures.js';
 import { renderExportToFile } from '../src/simulator/render-export.js';
 import { ordersDatabase } from '../src/stores/orders-db.js';
-import { TABLE_LAYOUTS } from '../src/stores/record-columns.js';
+import { tableLayout } from '../src/stores/record-columns.js';
 import { openRecordStore } from '../src/stores/sqlite-record-store.js';
 import { openSqlite } from '../src/stores/sqlite.js';
 import { applyExport, BATCH_SIZE } from '../src/sync/apply-export.js';
@@ -115,7 +115,7 @@ async function pipelineThroughput(parsed: ParsedExport, log: (line: string) => v
   const raw = async (): Promise<number> => {
     const dir = mkdtempSync(join(tmpdir(), 'bench-raw-'));
     const db = openSqlite(join(dir, 'orders.db'), ordersDatabase.migrations);
-    const layout = TABLE_LAYOUTS.orders;
+    const layout = tableLayout('orders');
     const cols = ['account', ...layout.columns, 'hash', 'created_at', 'updated_at'];
     const insert = db.prepare(
       `INSERT INTO orders (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})

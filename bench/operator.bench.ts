@@ -6,7 +6,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FastifyInstance } from 'fastify';
-import { SERVICES } from '../machines/index.js';
+import { exportNames } from '../src/exports/registry.js';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import type { OrchestratorRuntime, RuntimeEvent } from '../src/runtime/runtime-port.js';
@@ -54,7 +54,7 @@ export async function benchOperator(log: (line: string) => void): Promise<BenchR
   const pacing = { on: false };
   const parse = pacedParser(await loadExportParser(), pacing);
   const config = loadConfig({ DATA_DIR: temp, ERP_EXPORT_DIR: FIXTURE_EXPORTS, API_TOKEN: TOKEN, LOG_LEVEL: 'silent' });
-  const orchestrator = createRuntime({ config, parse, schedules: Object.fromEntries(SERVICES.map((service) => [service, { enabled: false }])) });
+  const orchestrator = createRuntime({ config, parse, schedules: Object.fromEntries(exportNames().map((service) => [service, { enabled: false }])) });
   const { runtime } = orchestrator;
   const app = await buildApp({ runtime, config });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import type { ParsedExport } from '../src/parsers/types.js';
-import { SERVICES, type RunFunction, type RunStats, type Service } from '../machines/index.js';
+import { exportNames } from '../src/exports/registry.js';
+import { type RunFunction, type RunStats, type Service } from '../machines/index.js';
 import { buildApp } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { createRuntime, type Runtime } from '../src/runtime/runtime.js';
@@ -62,7 +63,7 @@ export async function benchOrchestrator(log: (line: string) => void): Promise<Be
 
 /** Every service's timer off: the benchmark decides what runs. */
 function noTimers(): Partial<Record<Service, { enabled: boolean }>> {
-  return Object.fromEntries(SERVICES.map((service) => [service, { enabled: false }]));
+  return Object.fromEntries(exportNames().map((service) => [service, { enabled: false }]));
 }
 
 function benchConfig(dataDir: string, exportDir: string, env: Record<string, string> = {}): Config {

@@ -1,7 +1,7 @@
 import { copyFile, mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { EXPORT_TYPES } from '../src/parsers/export-tables.js';
+import { EXPORT_TYPES } from '../src/exports/registry.js';
 import { generateDataset, mutateDataset, type Dataset } from '../src/simulator/dataset.js';
 import { renderExportToFile } from '../src/simulator/render-export.js';
 

@@ -2,8 +2,8 @@
  * Boot and restore: the root's context at first boot, and how a restored snapshot is reconciled with the
  * configuration and the slots missed while the process was down.
  */
-import { CATALOG, CATCHUP_SPACING_MS, DEFAULT_CONCURRENCY, SERVICES, targetsOf } from './catalog.js';
-import type { Accounts, ScheduleConfig, Service, TargetId } from './catalog.js';
+import { CATCHUP_SPACING_MS, DEFAULT_CONCURRENCY, scheduleOf, targetsOf } from './catalog.js';
+import type { Accounts, ScheduleConfig, Service, ServiceCatalog, TargetId } from './catalog.js';
 import { armClock, earliestDeadline } from './clock.js';
 import { initialTargets, nextSlotAfter } from './schedule.js';
 import { scaled } from './time.js';
@@ -13,17 +13,16 @@ import type { OrchestratorContext, OrchestratorInput, TargetRecord } from './typ
 /** The root's context at first boot: stagger deadlines from `bootAt`, empty queue, closed breaker. */
 export function initialContext(input: OrchestratorInput): OrchestratorContext {
   const timeScale = input.timeScale ?? 1;
-  const schedules = Object.fromEntries(
-    SERVICES.map((service) => [service, { ...CATALOG[service].schedule, ...input.schedules?.[service] }]),
-  ) as Record<Service, ScheduleConfig>;
+  const schedules = schedulesOf(input.services, {}, input.schedules);
   const context: OrchestratorContext = {
     now: input.bootAt,
     bootAt: input.bootAt,
     timeScale,
     concurrency: input.concurrency ?? DEFAULT_CONCURRENCY,
     accounts: input.accounts,
+    services: input.services,
     schedules,
-    targets: initialTargets(input.accounts, schedules, input.bootAt, timeScale),
+    targets: initialTargets(input.services, input.accounts, schedules, input.bootAt, timeScale),
     queue: [],
     running: {},
     paused: {},
@@ -34,6 +33,20 @@ export function initialContext(input: OrchestratorInput): OrchestratorContext {
     clock: armClock(null, input.bootAt),
   };
   return { ...context, clock: armClock(earliestDeadline(context), input.bootAt) };
+}
+
+/**
+ * The live schedule of every catalogued service: the one already in context, else the catalogue's default
+ * with the persisted overrides merged in.
+ */
+function schedulesOf(
+  services: ServiceCatalog,
+  current: Readonly<Record<Service, ScheduleConfig>>,
+  overrides: OrchestratorInput['schedules'] = {},
+): Record<Service, ScheduleConfig> {
+  return Object.fromEntries(
+    Object.values(services).map((spec) => [spec.service, current[spec.service] ?? { ...spec.schedule, ...overrides[spec.service] }]),
+  );
 }
 
 /** A restore's decision for the schedule slots that passed while the process was down. */
@@ -51,7 +64,7 @@ export function planMissedRuns(context: OrchestratorContext, now: number): Misse
   const plan: MissedRunPlan = { catchUps: [], skipped: [], nextDueAt: {} };
   const spacing = scaled(CATCHUP_SPACING_MS, context.timeScale);
   for (const record of missedTargets(context, now)) {
-    const schedule = context.schedules[record.service];
+    const schedule = scheduleOf(context.schedules, record.service);
     const slotMissed = record.nextDueAt !== null && record.nextDueAt < now;
     if (slotMissed) plan.nextDueAt[record.target] = nextSlotAfter(context.bootAt, schedule, context.timeScale, now);
     if (schedule.missed === 'once' || record.catchUpAt !== null) {
@@ -71,9 +84,13 @@ function missedTargets(context: OrchestratorContext, now: number): TargetRecord[
     .sort(
       (a, b) =>
         missedAt(a) - missedAt(b) ||
-        CATALOG[b.service].priority - CATALOG[a.service].priority ||
+        priorityOf(context.services, b.service) - priorityOf(context.services, a.service) ||
         a.target.localeCompare(b.target),
     );
+}
+
+function priorityOf(services: ServiceCatalog, service: Service): number {
+  return services[service]?.priority ?? 0;
 }
 
 /**
@@ -84,7 +101,7 @@ function missedTargets(context: OrchestratorContext, now: number): TargetRecord[
  */
 export function restoreAfterRestart(
   tx: Tx,
-  event: { accounts?: Accounts; concurrency?: number; timeScale?: number },
+  event: { services?: ServiceCatalog; accounts?: Accounts; concurrency?: number; timeScale?: number },
 ): Tx {
   const operatorPause = tx.ctx.operatorPause?.transient === true ? null : tx.ctx.operatorPause;
   let next = withContext(tx, {
@@ -92,7 +109,9 @@ export function restoreAfterRestart(
     concurrency: event.concurrency ?? tx.ctx.concurrency,
     timeScale: event.timeScale ?? tx.ctx.timeScale,
   });
-  if (event.accounts !== undefined) next = reconcileAccounts(next, event.accounts);
+  if (event.services !== undefined || event.accounts !== undefined) {
+    next = reconcileTargets(next, event.services ?? next.ctx.services, event.accounts ?? next.ctx.accounts);
+  }
   next = applyMissedRuns(next);
   for (const entry of Object.values(next.ctx.running)) {
     next = command(next, entry.target, { type: 'target.restore', now: next.ctx.now });
@@ -102,13 +121,14 @@ export function restoreAfterRestart(
 }
 
 /**
- * Adds the targets of new accounts (first slot after now, no catch-up for a past they never had) and drops
- * the targets of removed accounts with their queue entries and runs; their child actors follow.
+ * Adds the targets of new accounts and services (first slot after now, no catch-up for a past they never
+ * had) and drops the targets of removed ones with their queue entries and runs; their child actors follow.
  */
-function reconcileAccounts(tx: Tx, accounts: Accounts): Tx {
+function reconcileTargets(tx: Tx, services: ServiceCatalog, accounts: Accounts): Tx {
   const { ctx } = tx;
-  const wanted = new Set(targetsOf(accounts));
-  const fresh = initialTargets(accounts, ctx.schedules, ctx.bootAt, ctx.timeScale);
+  const schedules = schedulesOf(services, ctx.schedules);
+  const wanted = new Set(targetsOf(services, accounts));
+  const fresh = initialTargets(services, accounts, schedules, ctx.bootAt, ctx.timeScale);
   const added = [...wanted].filter((target) => ctx.targets[target] === undefined);
   const removed = Object.keys(ctx.targets).filter((target) => !wanted.has(target));
   const gone = new Set(removed);
@@ -117,11 +137,13 @@ function reconcileAccounts(tx: Tx, accounts: Accounts): Tx {
   for (const target of added) {
     const record = fresh[target];
     if (record === undefined) continue;
-    const schedule = ctx.schedules[record.service];
+    const schedule = scheduleOf(schedules, record.service);
     targets[target] = { ...record, nextDueAt: nextSlotAfter(ctx.bootAt, schedule, ctx.timeScale, ctx.now) };
   }
   const keep = <T>(record: Record<TargetId, T>) => Object.fromEntries(Object.entries(record).filter(([target]) => !gone.has(target)));
   const next = withContext(tx, {
+    services,
+    schedules,
     accounts,
     targets,
     queue: ctx.queue.filter((entry) => !gone.has(entry.target)),

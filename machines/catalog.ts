@@ -1,17 +1,17 @@
 /**
- * The orchestrator's data: the six services, their scope, priorities, schedules, chain rules and every
- * tuning constant of the statecharts. Nothing here decides anything; the decision modules (`queue.ts`, `dispatch.ts`, `holds.ts`, `schedule.ts`,
+ * The orchestrator's data: the shape of a service entry (scope, priority, schedule, chain) and every tuning
+ * constant of the statecharts. The entries themselves are the runtime's (`src/exports/`), given as input. Nothing here decides anything; the decision modules (`queue.ts`, `dispatch.ts`, `holds.ts`, `schedule.ts`,
  * `retry.ts`, `breaker.ts`, …) read these tables.
  *
  * All durations are milliseconds of wall-clock time at `TIME_SCALE = 1`; `time.scaled()` divides
  * intervals, offsets, backoffs, spacing and cooldowns by the configured time scale.
  */
 
-/** The six syncs, in the order an operator reads them. */
-export const SERVICES = ['customers', 'products', 'prices', 'orders', 'ddt', 'invoices'] as const;
-
-/** One of the six syncs. */
-export type Service = (typeof SERVICES)[number];
+/**
+ * A sync's name (`orders`, `customers`, …). The machines own no list of services: the runtime gives them
+ * the catalogue ({@link ServiceCatalog}) as input, so a new export is data outside `machines/`.
+ */
+export type Service = string;
 
 /**
  * `agent`: runs once per configured agent account (the ERP filters the list view by the logged-in agent).
@@ -48,62 +48,21 @@ export interface ServiceSpec {
   readonly priority: number;
   /** Default schedule; operators override it with `schedule.update`. */
   readonly schedule: ScheduleConfig;
+  /**
+   * The service whose changes make this one worth running, or `null`: when the parent completes with
+   * inserted + updated > 0 this one runs on the same account (`chained`); otherwise it is skipped.
+   */
+  readonly chainedAfter: Service | null;
 }
+
+/** Every service the orchestrator drives, by name, in the order an operator reads them. */
+export type ServiceCatalog = Readonly<Record<Service, ServiceSpec>>;
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
 
-/** No timer: ddt and invoices follow orders (chained) instead of polling the ERP on their own. */
-const NO_TIMER: ScheduleConfig = { intervalMs: null, offsetMs: 0, enabled: true, missed: 'once' };
-
-/**
- * The seed plan. Priorities: orders drive what agents see first (4); ddt and invoices complete orders (4);
- * customers change daily (3); the catalogue changes weekly (2); prices follow products (1).
- * Offsets stagger the timers 15 minutes apart so two ERP exports never start at the same minute.
- */
-export const CATALOG: Readonly<Record<Service, ServiceSpec>> = {
-  orders: {
-    service: 'orders',
-    scope: 'agent',
-    priority: 4,
-    schedule: { intervalMs: 60 * MINUTE, offsetMs: 0, enabled: true, missed: 'once' },
-  },
-  customers: {
-    service: 'customers',
-    scope: 'agent',
-    priority: 3,
-    schedule: { intervalMs: 30 * MINUTE, offsetMs: 15 * MINUTE, enabled: true, missed: 'once' },
-  },
-  products: {
-    service: 'products',
-    scope: 'shared',
-    priority: 2,
-    schedule: { intervalMs: 120 * MINUTE, offsetMs: 30 * MINUTE, enabled: true, missed: 'once' },
-  },
-  prices: {
-    service: 'prices',
-    scope: 'shared',
-    priority: 1,
-    schedule: { intervalMs: 180 * MINUTE, offsetMs: 45 * MINUTE, enabled: true, missed: 'once' },
-  },
-  ddt: { service: 'ddt', scope: 'agent', priority: 4, schedule: NO_TIMER },
-  invoices: { service: 'invoices', scope: 'agent', priority: 4, schedule: NO_TIMER },
-};
-
-/** A conditional follow-up: when `parent` completes with inserted + updated > 0, `children` run. */
-export interface ChainRule {
-  readonly parent: Service;
-  readonly children: readonly Service[];
-}
-
-/**
- * DDT and invoices link to orders, so they are only worth exporting when orders changed; prices hang off
- * products the same way. Children run on the same account as their parent.
- */
-export const CHAIN_RULES: readonly ChainRule[] = [
-  { parent: 'orders', children: ['ddt', 'invoices'] },
-  { parent: 'products', children: ['prices'] },
-];
+/** No timer: the service runs only on request or chained after its parent. */
+export const NO_TIMER: ScheduleConfig = { intervalMs: null, offsetMs: 0, enabled: true, missed: 'once' };
 
 /** How a failure class is handled. */
 export interface FailurePolicy {
@@ -181,36 +140,38 @@ export function targetId(service: Service, account: string): TargetId {
   return `${service}@${account}`;
 }
 
-/** Splits `service@account`; `null` when the service is unknown or the account is empty. */
+/** Splits `service@account`; `null` when either side is empty. Whether the service exists is the catalogue's. */
 export function parseTarget(target: TargetId): { service: Service; account: string } | null {
   const at = target.indexOf('@');
   const service = target.slice(0, at);
   const account = target.slice(at + 1);
-  if (at < 0 || account === '' || !isService(service)) return null;
+  if (at <= 0 || account === '') return null;
   return { service, account };
 }
 
-/** True for one of the six service names. */
-export function isService(name: string): name is Service {
-  return (SERVICES as readonly string[]).includes(name);
-}
-
 /** The accounts a service runs on. */
-export function accountsOf(service: Service, accounts: Accounts): readonly string[] {
-  return CATALOG[service].scope === 'shared' ? [accounts.service] : accounts.agents;
+export function accountsOf(spec: ServiceSpec, accounts: Accounts): readonly string[] {
+  return spec.scope === 'shared' ? [accounts.service] : accounts.agents;
 }
 
 /** Every target of a configuration: per-agent services × agent accounts, shared services × service account. */
-export function targetsOf(accounts: Accounts): TargetId[] {
-  return SERVICES.flatMap((service) => accountsOf(service, accounts).map((account) => targetId(service, account)));
-}
-
-/** The chain rule whose parent is `service`, if any. */
-export function chainRuleOf(service: Service): ChainRule | undefined {
-  return CHAIN_RULES.find((rule) => rule.parent === service);
+export function targetsOf(services: ServiceCatalog, accounts: Accounts): TargetId[] {
+  return Object.values(services).flatMap((spec) => accountsOf(spec, accounts).map((account) => targetId(spec.service, account)));
 }
 
 /** The service whose changes chain `service`, if any. */
-export function chainParentOf(service: Service): Service | undefined {
-  return CHAIN_RULES.find((rule) => rule.children.includes(service))?.parent;
+export function chainParentOf(services: ServiceCatalog, service: Service): Service | undefined {
+  return services[service]?.chainedAfter ?? undefined;
+}
+
+/** The services chained after `parent`, in catalogue order (ddt, invoices after orders). */
+export function chainChildrenOf(services: ServiceCatalog, parent: Service): Service[] {
+  return Object.values(services)
+    .filter((spec) => spec.chainedAfter === parent)
+    .map((spec) => spec.service);
+}
+
+/** A service's live schedule; a service missing from the schedules (dropped from the catalogue) has no timer. */
+export function scheduleOf(schedules: Readonly<Record<Service, ScheduleConfig>>, service: Service): ScheduleConfig {
+  return schedules[service] ?? NO_TIMER;
 }

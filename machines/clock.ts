@@ -2,7 +2,7 @@
  * The clock region: one timer for the earliest absolute deadline in context, and what fires when it is
  * reached (scheduled slots, catch-ups, retries, lease expiries).
  */
-import { MAX_TIMER_DELAY_MS } from './catalog.js';
+import { MAX_TIMER_DELAY_MS, scheduleOf } from './catalog.js';
 import type { TargetId } from './catalog.js';
 import { releaseLease } from './holds.js';
 import { requestTarget } from './queue.js';
@@ -71,7 +71,7 @@ export function fireDueDeadlines(tx: Tx): Tx {
   for (const target of due.scheduled) {
     const service = tx.ctx.targets[target]?.service;
     if (service === undefined) continue;
-    next = patchTarget(next, target, { nextDueAt: nextSlotAfter(bootAt, schedules[service], timeScale, now) });
+    next = patchTarget(next, target, { nextDueAt: nextSlotAfter(bootAt, scheduleOf(schedules, service), timeScale, now) });
     next = requestTarget(next, target, 'schedule');
   }
   for (const target of due.catchUps) next = requestTarget(patchTarget(next, target, { catchUpAt: null }), target, 'catch-up');

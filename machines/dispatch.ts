@@ -35,7 +35,7 @@ export function inBackoff(context: OrchestratorContext, target: TargetId): boole
 
 /** Queued entries that could run if their account were free: not running, not paused, not backing off. */
 function eligibleQueue(context: OrchestratorContext): QueueEntry[] {
-  return orderQueue(context.queue).filter(
+  return orderQueue(context.queue, context.services).filter(
     (entry) =>
       context.running[entry.target] === undefined &&
       context.paused[entry.target] === undefined &&
@@ -66,7 +66,7 @@ function startCandidates(context: OrchestratorContext): Candidate[] {
     (a, b) =>
       a.rank - b.rank ||
       b.priority - a.priority ||
-      chainDepth(a.plan.entry.service) - chainDepth(b.plan.entry.service) ||
+      chainDepth(context.services, a.plan.entry.service) - chainDepth(context.services, b.plan.entry.service) ||
       a.requestedAt - b.requestedAt ||
       a.plan.entry.target.localeCompare(b.plan.entry.target),
   );

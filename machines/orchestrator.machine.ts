@@ -26,7 +26,7 @@ import {
   resetErpFailures,
   tripsBreaker,
 } from './breaker.js';
-import type { Accounts, MissedPolicy, Service, TargetId, Trigger } from './catalog.js';
+import type { Accounts, MissedPolicy, Service, ServiceCatalog, TargetId, Trigger } from './catalog.js';
 import { chainedTargets, enqueueChained, skipChained } from './chain.js';
 import { advanceToWake, armClockStep, earliestDeadline, fireDueDeadlines } from './clock.js';
 import { DISPATCH_STATES, dispatchGuards, type DispatchMode } from './dispatch.chart.js';
@@ -65,7 +65,15 @@ export type OrchestratorCommand =
       missed?: MissedPolicy;
       now: number;
     }
-  | { type: 'orchestrator.restored'; now: number; accounts?: Accounts; concurrency?: number; timeScale?: number }
+    | {
+      type: 'orchestrator.restored';
+      now: number;
+      /** The catalogue of this start: services added since the snapshot get targets, removed ones go. */
+      services?: ServiceCatalog;
+      accounts?: Accounts;
+      concurrency?: number;
+      timeScale?: number;
+    }
   | { type: 'clock.tick'; now: number };
 
 /** Everything the root receives: commands plus its children's reports. */
@@ -143,10 +151,10 @@ export const orchestratorMachine = setup({
     deadlineMoved: ({ context }) => analysed(context, 'deadline', earliestDeadline) !== context.clock.deadline,
     isKnownLease: ({ context, event }) =>
       event.type === 'lease.release' && context.leases.some((lease) => lease.leaseId === event.leaseId),
-    changedChainParent: ({ event }) =>
-      event.type === 'target.completed' && chainedTargets(event.target, event.stats)?.changed === true,
-    unchangedChainParent: ({ event }) =>
-      event.type === 'target.completed' && chainedTargets(event.target, event.stats)?.changed === false,
+    changedChainParent: ({ context, event }) =>
+      event.type === 'target.completed' && chainedTargets(context.services, event.target, event.stats)?.changed === true,
+    unchangedChainParent: ({ context, event }) =>
+      event.type === 'target.completed' && chainedTargets(context.services, event.target, event.stats)?.changed === false,
     tripsBreaker: ({ context, event }) => event.type === 'target.failed' && tripsBreaker(context.breaker, event.class),
     isErpFailure: ({ event }) => event.type === 'target.failed' && countsTowardBreaker(event.class),
     cooldownElapsed: ({ context }) => cooldownElapsed(context.breaker, context.now),

@@ -111,9 +111,9 @@ export function selectStatus(snapshot: SnapshotLike): OrchestratorStatus {
     now: context.now,
     state: selectRegionStates(snapshot),
     running: Object.values(context.running),
-    queue: orderQueue(context.queue).map((entry) => ({
+    queue: orderQueue(context.queue, context.services).map((entry) => ({
       ...entry,
-      position: queuePosition(context.queue, entry.target),
+      position: queuePosition(context.queue, entry.target, context.services),
       reasons: explainOf(entry.target),
     })),
     paused: Object.values(context.paused),

@@ -1,24 +1,24 @@
 /**
  * The queue: its order, coalescing (one entry per target) and how a request becomes an entry or a skip.
  */
-import { CATALOG, chainParentOf, parseTarget, targetId } from './catalog.js';
-import type { Service, TargetId, Trigger } from './catalog.js';
+import { chainParentOf, parseTarget, targetId } from './catalog.js';
+import type { Service, ServiceCatalog, TargetId, Trigger } from './catalog.js';
 import { emit, skip, withContext, type Tx } from './transaction.js';
 import type { OrchestratorContext, QueueEntry } from './types.js';
 
 /** 1 for services that chain after a parent (ddt, invoices, prices), 0 otherwise. */
-export function chainDepth(service: Service): number {
-  return chainParentOf(service) === undefined ? 0 : 1;
+export function chainDepth(services: ServiceCatalog, service: Service): number {
+  return chainParentOf(services, service) === undefined ? 0 : 1;
 }
 
 /**
  * Queue order: effective priority (desc), then chain parents before their children (orders before ddt at
  * equal priority), then request time, then target name (stable).
  */
-export function compareQueued(a: QueueEntry, b: QueueEntry): number {
+export function compareQueued(services: ServiceCatalog, a: QueueEntry, b: QueueEntry): number {
   return (
     b.priority - a.priority ||
-    chainDepth(a.service) - chainDepth(b.service) ||
+    chainDepth(services, a.service) - chainDepth(services, b.service) ||
     a.requestedAt - b.requestedAt ||
     a.target.localeCompare(b.target)
   );
@@ -30,7 +30,7 @@ export function compareQueued(a: QueueEntry, b: QueueEntry): number {
  */
 export function pendingChainParent(context: OrchestratorContext, target: TargetId): TargetId | null {
   const parsed = parseTarget(target);
-  const parent = parsed === null ? undefined : chainParentOf(parsed.service);
+  const parent = parsed === null ? undefined : chainParentOf(context.services, parsed.service);
   if (parsed === null || parent === undefined) return null;
   const parentTarget = targetId(parent, parsed.account);
   const pending =
@@ -41,8 +41,8 @@ export function pendingChainParent(context: OrchestratorContext, target: TargetI
 }
 
 /** The queue in dispatch order (a new array). */
-export function orderQueue(queue: readonly QueueEntry[]): QueueEntry[] {
-  return [...queue].sort(compareQueued);
+export function orderQueue(queue: readonly QueueEntry[], services: ServiceCatalog): QueueEntry[] {
+  return [...queue].sort((a, b) => compareQueued(services, a, b));
 }
 
 /** A request for one target. */
@@ -66,11 +66,11 @@ export interface EnqueueResult {
  * into the queued one, which keeps the higher priority, its original trigger and request time, and counts
  * the merge.
  */
-export function enqueue(queue: readonly QueueEntry[], request: RunRequest): EnqueueResult {
+export function enqueue(queue: readonly QueueEntry[], request: RunRequest, services: ServiceCatalog): EnqueueResult {
   const existing = queue.find((entry) => entry.target === request.target);
   if (existing !== undefined) {
     const entry = { ...existing, priority: Math.max(existing.priority, request.priority), merges: existing.merges + 1 };
-    return { queue: orderQueue(queue.map((e) => (e === existing ? entry : e))), entry, coalesced: true };
+    return { queue: orderQueue(queue.map((e) => (e === existing ? entry : e)), services), entry, coalesced: true };
   }
   const parsed = parseTarget(request.target);
   if (parsed === null) throw new Error(`unknown target ${request.target}`);
@@ -82,17 +82,17 @@ export function enqueue(queue: readonly QueueEntry[], request: RunRequest): Enqu
     requestedAt: request.at,
     merges: 0,
   };
-  return { queue: orderQueue([...queue, entry]), entry, coalesced: false };
+  return { queue: orderQueue([...queue, entry], services), entry, coalesced: false };
 }
 
 /** 1-based position of a target in dispatch order, or 0 when it is not queued. */
-export function queuePosition(queue: readonly QueueEntry[], target: TargetId): number {
-  return orderQueue(queue).findIndex((entry) => entry.target === target) + 1;
+export function queuePosition(queue: readonly QueueEntry[], target: TargetId, services: ServiceCatalog): number {
+  return orderQueue(queue, services).findIndex((entry) => entry.target === target) + 1;
 }
 
 /** Default priority of a target's service. */
-export function defaultPriority(service: Service): number {
-  return CATALOG[service].priority;
+export function defaultPriority(services: ServiceCatalog, service: Service): number {
+  return services[service]?.priority ?? 0;
 }
 
 const TIMER_TRIGGERS: readonly Trigger[] = ['schedule', 'catch-up'];
@@ -114,14 +114,14 @@ export function requestTarget(tx: Tx, target: TargetId, trigger: Trigger, priori
   if (parent !== null) {
     return skip(tx, target, trigger, 'COALESCED', `rides on ${parent}: runs chained if ${parent} reports changes`);
   }
-  const request = { target, trigger, priority: priority ?? defaultPriority(parsed.service), at: tx.ctx.now };
-  const result = enqueue(tx.ctx.queue, request);
+  const request = { target, trigger, priority: priority ?? defaultPriority(tx.ctx.services, parsed.service), at: tx.ctx.now };
+  const result = enqueue(tx.ctx.queue, request, tx.ctx.services);
   const next = withContext(tx, { queue: result.queue });
   if (result.coalesced) {
     const detail = `merged into the queued ${result.entry.trigger} entry (${result.entry.merges} merges, priority ${result.entry.priority})`;
     return skip(next, target, trigger, 'COALESCED', detail);
   }
-  const position = queuePosition(result.queue, target);
+  const position = queuePosition(result.queue, target, tx.ctx.services);
   return emit(next, { type: 'sync.queued', at: tx.ctx.now, target, trigger, priority: request.priority, position });
 }
 

@@ -1,8 +1,8 @@
 /**
  * Schedules: the slot grid of each service (boot + offset + k × interval, scaled) and `schedule.update`.
  */
-import { parseTarget, targetsOf } from './catalog.js';
-import type { Accounts, MissedPolicy, ScheduleConfig, Service, TargetId } from './catalog.js';
+import { parseTarget, scheduleOf, targetsOf } from './catalog.js';
+import type { Accounts, MissedPolicy, ScheduleConfig, Service, ServiceCatalog, TargetId } from './catalog.js';
 import { scaled } from './time.js';
 import { emit, patchTarget, withContext, type Tx } from './transaction.js';
 import type { TargetRecord } from './types.js';
@@ -29,19 +29,20 @@ export function nextSlotAfter(bootAt: number, schedule: ScheduleConfig, timeScal
 
 /** Fresh per-target records for a configuration, with first due times from the stagger. */
 export function initialTargets(
+  services: ServiceCatalog,
   accounts: Accounts,
   schedules: Record<Service, ScheduleConfig>,
   bootAt: number,
   timeScale: number,
 ): Record<TargetId, TargetRecord> {
   const records: Record<TargetId, TargetRecord> = {};
-  for (const target of targetsOf(accounts)) {
+  for (const target of targetsOf(services, accounts)) {
     const parsed = parseTarget(target);
     if (parsed === null) continue;
     records[target] = {
       target,
       ...parsed,
-      nextDueAt: firstDueAt(bootAt, schedules[parsed.service], timeScale),
+      nextDueAt: firstDueAt(bootAt, scheduleOf(schedules, parsed.service), timeScale),
       catchUpAt: null,
       retryAt: null,
       retryAttempt: 0,
@@ -56,7 +57,7 @@ export function updateSchedule(
   tx: Tx,
   event: { service: Service; intervalMs?: number | null; offsetMs?: number; enabled?: boolean; missed?: MissedPolicy },
 ): Tx {
-  const current = tx.ctx.schedules[event.service];
+  const current = scheduleOf(tx.ctx.schedules, event.service);
   const schedule: ScheduleConfig = {
     intervalMs: event.intervalMs === undefined ? current.intervalMs : event.intervalMs,
     offsetMs: event.offsetMs ?? current.offsetMs,

@@ -2,7 +2,7 @@
  * Data shapes shared by the decisions and the two machines. Everything here is plain JSON (no functions, no
  * `undefined`, no `Infinity`) because it lives in persisted snapshots. Times are epoch milliseconds.
  */
-import type { Accounts, FailureClass, ScheduleConfig, Service, TargetId, Trigger } from './catalog.js';
+import type { Accounts, FailureClass, ScheduleConfig, Service, ServiceCatalog, TargetId, Trigger } from './catalog.js';
 
 /** Any JSON value. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -166,6 +166,8 @@ export interface OrchestratorContext {
   timeScale: number;
   concurrency: number;
   accounts: Accounts;
+  /** The services given as input (scope, priority, default schedule, chain). */
+  services: ServiceCatalog;
   schedules: Record<Service, ScheduleConfig>;
   targets: Record<TargetId, TargetRecord>;
   queue: QueueEntry[];
@@ -181,6 +183,8 @@ export interface OrchestratorContext {
 
 /** Input of the root; ignored on restore (the snapshot's context wins) except what `orchestrator.restored` carries. */
 export interface OrchestratorInput {
+  /** The services to drive: the catalogue is data given to the chart, not owned by it. */
+  services: ServiceCatalog;
   accounts: Accounts;
   /** SYNC_CONCURRENCY: global cap on running targets (default 1). */
   concurrency?: number;

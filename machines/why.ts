@@ -2,8 +2,8 @@
  * `why`: explains a target from the root's context: what it is doing, or everything that keeps it from
  * running now (the reason codes of `GET /api/sync/:service/why`).
  */
-import { chainParentOf } from './catalog.js';
-import type { Service, TargetId } from './catalog.js';
+import { chainParentOf, scheduleOf } from './catalog.js';
+import type { Service, ServiceCatalog, TargetId } from './catalog.js';
 import { coveringLeases } from './holds.js';
 import { queuePosition } from './queue.js';
 import type { BreakerState, HoldCause, OrchestratorContext, RunningEntry, TargetRecord } from './types.js';
@@ -73,7 +73,7 @@ function waitingReasons(context: OrchestratorContext, target: TargetId): WhyReas
   const record = context.targets[target];
   if (record === undefined) return [];
   const paused = context.paused[target];
-  const position = queuePosition(context.queue, target);
+  const position = queuePosition(context.queue, target, context.services);
   const waiting = paused !== undefined || position > 0;
   return [
     ...(paused?.cause.kind === 'preempt'
@@ -131,16 +131,16 @@ function scheduleReasons(context: OrchestratorContext, record: TargetRecord): Wh
     return [{ code: 'NEXT_DUE', detail: `catch-up of a missed slot at ${iso(record.catchUpAt)}`, at: record.catchUpAt }];
   }
   if (record.nextDueAt !== null) return [{ code: 'NEXT_DUE', detail: `next slot at ${iso(record.nextDueAt)}`, at: record.nextDueAt }];
-  const schedule = context.schedules[record.service];
+  const schedule = scheduleOf(context.schedules, record.service);
   const detail =
     schedule.intervalMs === null
-      ? `${record.service} has no timer: it runs on request${chainedHint(record.service)}`
+      ? `${record.service} has no timer: it runs on request${chainedHint(context.services, record.service)}`
       : `the ${record.service} schedule is disabled`;
   return [{ code: 'DISABLED', detail }];
 }
 
-function chainedHint(service: Service): string {
-  const parent = chainParentOf(service);
+function chainedHint(services: ServiceCatalog, service: Service): string {
+  const parent = chainParentOf(services, service);
   return parent === undefined ? '' : ` or after ${parent} reports changes`;
 }
 

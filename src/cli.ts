@@ -1,6 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { progressOn } from './cli-progress.js';
-import { EXPORT_TYPES, isExportType, type ExportType } from './parsers/export-tables.js';
+import { EXPORT_TYPES, isExportType, type ExportType } from './exports/registry.js';
 import { ExportInvalidError, type FooterCell } from './parsers/types.js';
 
 /**

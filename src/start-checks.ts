@@ -1,7 +1,7 @@
 import { constants, accessSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
-import { SERVICES } from '../machines/index.js';
+import { exportNames } from './exports/registry.js';
 import type { Config } from './config.js';
 import { pdfFileProblem } from './parsers/pdf-envelope.js';
 import { ORCHESTRATOR_DB_FILE } from './stores/orchestrator-db.js';
@@ -51,7 +51,7 @@ function createFolder(dir: string): void {
  * `<dir>/<account>/<service>*.pdf` — the places `DirectorySource` reads from.
  */
 export async function exportDirProblem(dir: string): Promise<string | null> {
-  const expected = `expected ${join(dir, '<service>.pdf')} or ${join(dir, '<account>', '<service>.pdf')} for one of ${SERVICES.join(', ')}`;
+  const expected = `expected ${join(dir, '<service>.pdf')} or ${join(dir, '<account>', '<service>.pdf')} for one of ${exportNames().join(', ')}`;
   try {
     if (!statSync(dir).isDirectory()) return `ERP_EXPORT_DIR=${dir}: not a folder`;
   } catch (error) {
@@ -65,7 +65,7 @@ export async function exportDirProblem(dir: string): Promise<string | null> {
 
 /** Files named like an export in the folder and in its subfolders (one level: the accounts). */
 function exportCandidates(dir: string): string[] {
-  const named = (name: string) => name.endsWith('.pdf') && SERVICES.some((s) => name === `${s}.pdf` || name.startsWith(`${s}-`));
+  const named = (name: string) => name.endsWith('.pdf') && exportNames().some((s) => name === `${s}.pdf` || name.startsWith(`${s}-`));
   const files: string[] = [];
   for (const entry of safeEntries(dir)) {
     if (entry.isFile() && named(entry.name)) files.push(join(dir, entry.name));

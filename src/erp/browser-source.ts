@@ -27,7 +27,7 @@ import {
   type Arrival, type FilterCombo, type StepTimeouts,
 } from './erp-session.js';
 import { SourceError, type DownloadedExport, type DownloadRequest, type ExportSource } from './export-source.js';
-import { ERP_LIST_VIEWS, isLoginPage, listViewUrl } from './list-views.js';
+import { isLoginPage, listViewOf, listViewUrl } from './list-views.js';
 import { DEFAULT_LOGINS_PER_DAY, LoginBudget } from './login-budget.js';
 
 /** Options of `BrowserSource`. */
@@ -272,7 +272,7 @@ export class BrowserSource implements ExportSource {
 
   /** Sets the list's filter to its "all" value, remembering the user's own value the first time. */
   private async selectAllFilter(run: Run): Promise<Arrival> {
-    const substring = ERP_LIST_VIEWS[run.request.service].allFilter;
+    const substring = listViewOf(run.request.service).allFilter;
     if (substring === null) return 'ready';
     const combo = await findFilter(run.page, substring, this.timeouts, run.signal);
     if (!combo) {
@@ -289,7 +289,7 @@ export class BrowserSource implements ExportSource {
   /** Puts the user's filter back, if the run changed it. A failure is logged: the export itself is fine. */
   private async restoreFilter(run: Run): Promise<void> {
     const { user, changed } = run.filter;
-    const substring = ERP_LIST_VIEWS[run.request.service].allFilter;
+    const substring = listViewOf(run.request.service).allFilter;
     if (!changed || !user || substring === null) return;
     try {
       if (run.page.url() !== run.listUrl && (await openPage(run.page, run.listUrl, `the ${run.request.service} list`, this.timeouts, run.signal)) === 'login-required') {

@@ -1,4 +1,4 @@
-import type { ExportType } from '../parsers/export-tables.js';
+import type { ExportName } from '../parsers/export-tables.js';
 
 /**
  * The port through which a run obtains an export file: a browser driving the ERP, or a folder that an
@@ -20,7 +20,7 @@ export interface ExportSource {
 
 /** One download. */
 export interface DownloadRequest {
-  service: ExportType;
+  service: ExportName;
   account: string;
   downloadsDir: string;
   signal?: AbortSignal;

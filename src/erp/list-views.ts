@@ -1,8 +1,9 @@
 /**
- * The ERP list views the browser source drives, as data (DESIGN §1, ERP-EXPORTS §8): where each export
- * lives and which filter value makes it complete.
+ * The ERP list views the browser source drives: the shape of an export's list view (each export's
+ * definition holds its own) and the URLs and menu texts every list shares.
  */
-import type { ExportType } from '../parsers/export-tables.js';
+import { exportDefinition } from '../exports/registry.js';
+import type { ExportName } from '../parsers/export-tables.js';
 
 /** One list view. */
 export interface ErpListView {
@@ -15,22 +16,17 @@ export interface ErpListView {
   allFilter: string | null;
 }
 
-/** The list view of every export. */
-export const ERP_LIST_VIEWS: Readonly<Record<ExportType, ErpListView>> = {
-  customers: { path: 'CUSTTABLE_ListView_Agent/', allFilter: 'All_Customers' },
-  products: { path: 'INVENTTABLE_ListView/', allFilter: null },
-  prices: { path: 'PRICEDISCTABLE_ListView/', allFilter: 'ActivePrices' },
-  orders: { path: 'SALESTABLE_ListView_Agent/', allFilter: 'OrdersAll' },
-  ddt: { path: 'CUSTPACKINGSLIPJOUR_ListView/', allFilter: 'PackingSlipsAll' },
-  invoices: { path: 'CUSTINVOICEJOUR_ListView/', allFilter: 'All_invoices' },
-};
+/** The list view of a registered export (each export's definition in `src/exports/` holds it). */
+export function listViewOf(service: ExportName): ErpListView {
+  return exportDefinition(service).listView;
+}
 
 /** The main-menu item texts that export the list to PDF, per UI language. Found by text: ids change. */
 export const EXPORT_MENU_TEXTS: readonly string[] = ['Esporta in PDF', 'Export to PDF'];
 
 /** The list view's URL under the ERP root (which may itself have a path, e.g. `https://erp/Archibald`). */
-export function listViewUrl(erpUrl: string, service: ExportType): string {
-  return new URL(ERP_LIST_VIEWS[service].path, erpUrl.endsWith('/') ? erpUrl : `${erpUrl}/`).href;
+export function listViewUrl(erpUrl: string, service: ExportName): string {
+  return new URL(listViewOf(service).path, erpUrl.endsWith('/') ? erpUrl : `${erpUrl}/`).href;
 }
 
 /** The login page's URL. */

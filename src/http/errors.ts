@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
-import { SERVICES, isService, type Service } from '../../machines/index.js';
+import type { Service } from '../../machines/index.js';
+import { exportNames, isExportName } from '../exports/registry.js';
 
 /**
  * An error that is an HTTP answer: the error handler sends `{ error, message, statusCode }` from it (plus
@@ -34,6 +35,6 @@ export function notFound(message: string): HttpError {
 
 /** The service named by a client, or a 404 that lists the services. */
 export function serviceOr404(name: string): Service {
-  if (isService(name)) return name;
-  throw notFound(`unknown service ${JSON.stringify(name)}; services: ${SERVICES.join(', ')}`);
+  if (isExportName(name)) return name;
+  throw notFound(`unknown service ${JSON.stringify(name)}; services: ${exportNames().join(', ')}`);
 }

@@ -1,11 +1,10 @@
+import { exportTables } from '../exports/registry.js';
 import {
-  EXPORT_TABLES,
-  EXPORT_TYPES,
   normaliseHeader,
   recordFields,
   type ColumnSpec,
   type ExportTable,
-  type ExportType,
+  type ExportName,
   type FieldValue,
 } from './export-tables.js';
 import { checkFooterCell, footerShape, readSummary, type ColumnTotal, type PendingFooterCell } from './footer.js';
@@ -26,7 +25,7 @@ import { parseTracking, parseValue, ValueFormatError } from './values.js';
  */
 export class CycleAssembler {
   private table: ExportTable | null;
-  private readonly expected: ExportType | null;
+  private readonly expected: ExportName | null;
   private pages: PageGrid[] = [];
   private cycleIndex = 0;
   private firstCycleHeaders: string[][] | null = null;
@@ -50,14 +49,20 @@ export class CycleAssembler {
   /** Running sums of the numeric columns over every row read: the footer's `Sum=` cells check them. */
   private readonly totals = new Map<ColumnSpec, ColumnTotal>();
 
-  /** @param type the expected export type, or null to detect it from the first page's headers. */
-  constructor(type: ExportType | null) {
+  /**
+   * @param type the expected export type, or null to detect it from the first page's headers.
+   * @param tables the tables it knows (every registered export's by default; the parse worker is given them).
+   */
+  constructor(
+    type: ExportName | null,
+    private readonly tables: readonly ExportTable[] = exportTables(),
+  ) {
     this.expected = type;
     this.table = null;
   }
 
   /** The detected (or expected) type, once the first page has been seen. */
-  get type(): ExportType | null {
+  get type(): ExportName | null {
     return this.table?.type ?? null;
   }
 
@@ -112,8 +117,7 @@ export class CycleAssembler {
    */
   private detect(page: PageGrid): ExportTable {
     const headers = page.headers.map(normaliseHeader).filter((h) => h !== '');
-    const scored = EXPORT_TYPES.map((type) => {
-      const table = EXPORT_TABLES[type];
+    const scored = this.tables.map((table) => {
       const known = new Set([...table.columns.flatMap((c) => c.headers), ...table.ignored]);
       const anchored = table.anchor.every((a) => headers.includes(a));
       return { table, anchored, score: headers.filter((h) => known.has(h)).length };
@@ -122,13 +126,14 @@ export class CycleAssembler {
       .sort((a, b) => b.score - a.score);
     const best = scored[0];
     if (this.expected) {
-      const table = EXPORT_TABLES[this.expected];
+      const table = this.tables.find((candidate) => candidate.type === this.expected);
+      if (table === undefined) throw new ExportInvalidError(`unknown export type ${this.expected}: no parse table is registered for it`);
       if (best && best.table !== table && best.score > (scored.find((s) => s.table === table)?.score ?? 0)) {
         throw new ExportInvalidError(`${table.label} export expected, but page 1 is the first page of a ${best.table.label} export (headers: ${headers.join(', ')})`);
       }
       return table;
     }
-    if (!best) throw new ExportInvalidError(`unknown export: the headers of page 1 (${headers.join(', ')}) match none of the six exports`);
+    if (!best) throw new ExportInvalidError(`unknown export: the headers of page 1 (${headers.join(', ')}) match none of the known exports`);
     if (scored[1] && scored[1].score === best.score) {
       throw new ExportInvalidError(`ambiguous export: page 1 fits both ${best.table.label} and ${scored[1].table.label}; pass the type explicitly`);
     }

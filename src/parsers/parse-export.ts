@@ -3,13 +3,16 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { ExportType } from './export-tables.js';
+import { exportTables } from '../exports/registry.js';
+import type { ExportName, ExportTable } from './export-tables.js';
 import { ExportInvalidError, type ExportLayout, type ExportRecord, type ParsedExport, type ParseProgress } from './types.js';
 
 /** What the parse worker is started with. */
 export interface ParseWorkerInput {
   file: string;
-  type: ExportType | null;
+  type: ExportName | null;
+  /** The parse tables of every registered export: a worker does not share the main thread's registry. */
+  tables: ExportTable[];
   /** One Int32: set to 1 to ask the worker to stop before its next page. */
   abortBuffer: SharedArrayBuffer;
 }
@@ -24,7 +27,7 @@ export type ParseWorkerMessage =
 /** Options of `parseExportFile`. */
 export interface ParseOptions {
   /** Expected export type; `null`/undefined detects it from the headers. */
-  type?: ExportType | null;
+  type?: ExportName | null;
   signal?: AbortSignal;
   onProgress?: (progress: ParseProgress) => void;
   /** Called once per batch of records as cycles complete (the records are also in the result). */
@@ -70,7 +73,7 @@ function startWorker(input: ParseWorkerInput): Worker {
 export function parseExportFile(file: string, options: ParseOptions = {}): Promise<ParsedExport> {
   const abortBuffer = new SharedArrayBuffer(4);
   const abortFlag = new Int32Array(abortBuffer);
-  const input: ParseWorkerInput = { file, type: options.type ?? null, abortBuffer };
+  const input: ParseWorkerInput = { file, type: options.type ?? null, tables: exportTables(), abortBuffer };
   const records: ExportRecord[] = [];
   return new Promise<ParsedExport>((resolve, reject) => {
     if (options.signal?.aborted) return reject(abortError(options.signal));

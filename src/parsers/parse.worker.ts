@@ -60,7 +60,7 @@ readExport(input.file, input.type, {
   },
   isAborted: () => Atomics.load(abortFlag, 0) === 1,
   onReopen: collectGarbage,
-}).then(
+}, undefined, input.tables).then(
   ({ layout, duplicates }) => {
     flush();
     post({ kind: 'done', layout, duplicates });

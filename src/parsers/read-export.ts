@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { CycleAssembler } from './cycle-assembler.js';
-import type { ExportType } from './export-tables.js';
+import { exportTables } from '../exports/registry.js';
+import type { ExportName, ExportTable } from './export-tables.js';
 import { buildPageGrid } from './grid.js';
 import { PDF_TAIL_BYTES, pdfEnvelopeProblem } from './pdf-envelope.js';
 import type { PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
@@ -40,9 +41,10 @@ export function checkPdfEnvelope(bytes: Uint8Array, label: string): void {
 /** Reads an export file cycle by cycle; resolves with the layout when the whole file is read. */
 export async function readExport(
   file: string,
-  type: ExportType | null,
+  type: ExportName | null,
   sink: ReadExportSink,
   reopenEveryPages = REOPEN_EVERY_PAGES,
+  tables: readonly ExportTable[] = exportTables(),
 ): Promise<{ layout: ExportLayout; duplicates: number }> {
   const label = `${type ?? 'unknown'} export`;
   let bytes: Uint8Array;
@@ -62,7 +64,7 @@ export async function readExport(
   };
   let doc = await open();
   try {
-    const assembler = new CycleAssembler(type);
+    const assembler = new CycleAssembler(type, tables);
     const total = doc.numPages;
     for (let n = 1; n <= total; n++) {
       if (sink.isAborted?.()) throw Object.assign(new Error('parse aborted'), { name: 'AbortError' });
@@ -95,7 +97,7 @@ export async function readExport(
  * Detects an export's type from the header row of its first page, without reading the rest (the CLI's
  * `import` needs the type to choose its database before it parses the whole file in a worker).
  */
-export async function detectExportType(file: string): Promise<ExportType> {
+export async function detectExportType(file: string): Promise<ExportName> {
   const bytes = new Uint8Array(await readFile(file));
   checkPdfEnvelope(bytes, 'unknown export');
   const doc = await openPdf(bytes);

@@ -1,4 +1,4 @@
-import type { ExportType, FieldValue } from './export-tables.js';
+import type { ExportName, FieldValue } from './export-tables.js';
 
 /**
  * One record as the parser emits it: the record fields of its export table (ERP-EXPORTS.md names), each
@@ -11,7 +11,7 @@ export type ExportRecord = { [field: string]: FieldValue | Record<string, string
 
 /** What the parser found out about an export's layout; reported once per file. */
 export interface ExportLayout {
-  type: ExportType;
+  type: ExportName;
   /** Pages per cycle (N of ERP-EXPORTS §1), detected from the anchor header. */
   cycleSize: number;
   /** Header texts per page of the first cycle, in page order. */
@@ -51,7 +51,7 @@ export interface FooterCell {
 
 /** A fully parsed and validated export. */
 export interface ParsedExport {
-  type: ExportType;
+  type: ExportName;
   layout: ExportLayout;
   records: ExportRecord[];
 }

@@ -1,12 +1,13 @@
 import {
-  isService,
   selectLease,
   selectStatus,
+  scheduleOf,
   selectWhy,
   type OrchestratorActor,
   type RunStats,
   type Service,
 } from '../../machines/index.js';
+import { isExportName } from '../exports/registry.js';
 import type { LedgerQuery, OrchestratorStore, RunRecord, SkipRecord } from '../stores/orchestrator-store.js';
 import type { EventHub } from './event-hub.js';
 import type { MachineTransitions } from './machine-transitions.js';
@@ -14,7 +15,7 @@ import { assessHealth } from './health.js';
 import { isoTime, toIsoTimes } from './iso-times.js';
 import { acquireLease } from './leases.js';
 import type { SnapshotPersistence } from './persistence.js';
-import { REQUEST_ALL_ORDER, requestSyncs } from './requests.js';
+import { requestAllOrder, requestSyncs } from './requests.js';
 import {
   UnknownAccountError,
   type HealthView,
@@ -68,7 +69,7 @@ export class ActorRuntime implements OrchestratorRuntime {
   }
 
   why(service: Service): ReturnType<OrchestratorRuntime['why']> {
-    if (!isService(service)) throw new RangeError(`unknown service ${JSON.stringify(service)}`);
+    if (!isExportName(service)) throw new RangeError(`unknown service ${JSON.stringify(service)}`);
     return selectWhy(this.deps.actor.getSnapshot(), service);
   }
 
@@ -77,7 +78,7 @@ export class ActorRuntime implements OrchestratorRuntime {
   }
 
   requestAll(options: { priority?: number } = {}): SyncRequestResult {
-    return this.committed(requestSyncs(this.deps, REQUEST_ALL_ORDER, options.priority === undefined ? {} : { priority: options.priority }));
+    return this.committed(requestSyncs(this.deps, requestAllOrder(this.deps.actor.getSnapshot().context.services), options.priority === undefined ? {} : { priority: options.priority }));
   }
 
   pause(reason: string): void {
@@ -118,7 +119,7 @@ export class ActorRuntime implements OrchestratorRuntime {
     const { actor, store, now } = this.deps;
     actor.send(scheduleCommand(update, now()));
     const context = actor.getSnapshot().context;
-    store.saveScheduleOverride(scheduleOverride(update.service, context.schedules[update.service]));
+    store.saveScheduleOverride(scheduleOverride(update.service, scheduleOf(context.schedules, update.service)));
     return this.committed(scheduleView(context, update.service));
   }
 

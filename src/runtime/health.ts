@@ -1,5 +1,5 @@
 import type { OrchestratorContext, Service, TargetId } from '../../machines/index.js';
-import { SERVICES } from '../../machines/index.js';
+import { scheduleOf } from '../../machines/index.js';
 import { scaled } from '../../machines/time.js';
 import { isoTime } from './iso-times.js';
 import type { HealthView } from './runtime-port.js';
@@ -37,7 +37,7 @@ export function assessHealth(input: HealthInput): HealthView {
     erp: erpCheck(input.context),
     runs: runsCheck(input.context),
   };
-  for (const service of SERVICES) {
+  for (const service of Object.keys(input.context.services)) {
     const check = freshnessCheck(input, service);
     if (check !== null) checks[`data.${service}`] = check;
   }
@@ -78,7 +78,7 @@ function runsCheck(context: OrchestratorContext): Check {
 /** Freshness of a scheduled service (null for services without an enabled timer: they follow a parent). */
 function freshnessCheck(input: HealthInput, service: Service): Check | null {
   const { context, now, lastCompletedAt } = input;
-  const schedule = context.schedules[service];
+  const schedule = scheduleOf(context.schedules, service);
   if (!schedule.enabled || schedule.intervalMs === null) return null;
   const period = scaled(schedule.intervalMs, context.timeScale);
   const firstSlot = context.bootAt + scaled(schedule.offsetMs, context.timeScale);

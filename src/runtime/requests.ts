@@ -1,13 +1,11 @@
 import {
-  CATALOG,
-  SERVICES,
   accountsOf,
   chainParentOf,
-  isService,
   queuePosition,
   targetId,
   type OrchestratorActor,
   type Service,
+  type ServiceCatalog,
   type TargetId,
 } from '../../machines/index.js';
 import type { EventHub } from './event-hub.js';
@@ -18,12 +16,12 @@ import { UnknownAccountError, type SyncRequestResult } from './runtime-port.js';
  * children, so that ddt and invoices find orders pending and ride on its chain (they run only if orders
  * reports changes), as prices rides on products. Asking children first would queue them on their own.
  */
-export const REQUEST_ALL_ORDER: readonly Service[] = [...SERVICES].sort(
-  (a, b) =>
-    CATALOG[b].priority - CATALOG[a].priority ||
-    Number(chainParentOf(a) !== undefined) - Number(chainParentOf(b) !== undefined) ||
-    SERVICES.indexOf(a) - SERVICES.indexOf(b),
-);
+export function requestAllOrder(services: ServiceCatalog): Service[] {
+  const names = Object.keys(services);
+  const priority = (service: Service): number => services[service]?.priority ?? 0;
+  const chained = (service: Service): number => Number(chainParentOf(services, service) !== undefined);
+  return [...names].sort((a, b) => priority(b) - priority(a) || chained(a) - chained(b) || names.indexOf(a) - names.indexOf(b));
+}
 
 /** What {@link requestSyncs} needs from the runtime. */
 export interface RequestDeps {
@@ -42,11 +40,12 @@ export function requestSyncs(deps: RequestDeps, services: readonly Service[], op
   const { actor, hub, now } = deps;
   const { account, priority } = options;
   if (priority !== undefined && !Number.isFinite(priority)) throw new RangeError(`priority must be a number, got ${JSON.stringify(priority)}`);
-  const accounts = actor.getSnapshot().context.accounts;
+  const { accounts, services: catalog } = actor.getSnapshot().context;
   const targets: TargetId[] = [];
   for (const service of services) {
-    if (!isService(service)) throw new RangeError(`unknown service ${JSON.stringify(service)}; services: ${SERVICES.join(', ')}`);
-    const known = accountsOf(service, accounts);
+    const spec = catalog[service];
+    if (spec === undefined) throw new RangeError(`unknown service ${JSON.stringify(service)}; services: ${Object.keys(catalog).join(', ')}`);
+    const known = accountsOf(spec, accounts);
     if (account !== undefined && !known.includes(account)) throw new UnknownAccountError(account, [...known]);
     for (const name of account === undefined ? known : [account]) targets.push(targetId(service, name));
   }
@@ -70,5 +69,5 @@ export function requestSyncs(deps: RequestDeps, services: readonly Service[], op
     stopListening();
   }
   const queue = actor.getSnapshot().context.queue;
-  return { queued: targets.map((target) => ({ target, position: queuePosition(queue, target), coalesced: coalesced.has(target) })) };
+  return { queued: targets.map((target) => ({ target, position: queuePosition(queue, target, catalog), coalesced: coalesced.has(target) })) };
 }

@@ -5,6 +5,7 @@ import {
   type OrchestratorActor,
   type OrchestratorInput,
   type OrchestratorMachine,
+  type ServiceCatalog,
 } from '../../machines/index.js';
 import type { SnapshotEnvelope } from '../stores/orchestrator-store.js';
 
@@ -39,6 +40,7 @@ export function readableSnapshot(envelope: SnapshotEnvelope, file: string): unkn
 
 /** What `orchestrator.restored` reconciles from the configuration (the snapshot's context wins otherwise). */
 export interface RestoredConfig {
+  services: ServiceCatalog;
   accounts: Accounts;
   concurrency: number;
   timeScale: number;
@@ -72,10 +74,21 @@ export function startOrchestrator(options: StartOptions): OrchestratorActor {
     input,
     ...(clock === undefined ? {} : { clock }),
     ...(inspect === undefined ? {} : { inspect }),
-    ...(snapshot === null || snapshot === undefined ? {} : { snapshot: snapshot as never }),
+    ...(snapshot === null || snapshot === undefined ? {} : { snapshot: withCatalogue(snapshot, input.services) as never }),
   });
   options.wire(actor);
   actor.start();
   if (snapshot !== null && snapshot !== undefined) actor.send({ type: 'orchestrator.restored', now: now(), ...restored });
   return actor;
+}
+
+/**
+ * A snapshot saved before the service catalogue was part of the context (the machines owned the six
+ * services then) gets the catalogue of this start, so its guards can read it from the first event on;
+ * `orchestrator.restored` then reconciles targets with it as usual.
+ */
+function withCatalogue(snapshot: unknown, services: ServiceCatalog): unknown {
+  const saved = snapshot as { context?: Record<string, unknown> };
+  if (typeof saved.context !== 'object' || saved.context === null || 'services' in saved.context) return snapshot;
+  return { ...saved, context: { ...saved.context, services } };
 }

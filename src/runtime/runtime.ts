@@ -11,6 +11,7 @@ import {
 import type { Config } from '../config.js';
 import { DirectorySource } from '../erp/directory-source.js';
 import type { ExportSource } from '../erp/export-source.js';
+import { serviceCatalog } from '../exports/registry.js';
 import { ORCHESTRATOR_DB_FILE, openOrchestratorDb } from '../stores/orchestrator-db.js';
 import type { OrchestratorStore } from '../stores/orchestrator-store.js';
 import { closeRecordStores, openRecordStores, type RecordStores } from '../stores/sqlite-record-store.js';
@@ -126,7 +127,9 @@ function assemble(parts: Parts): Runtime {
   const transitions = new MachineTransitions(logger);
   hub.listen((fact) => transitions.noteFact(fact));
 
+  const services = serviceCatalog();
   const input: OrchestratorInput = {
+    services,
     accounts,
     concurrency: config.syncConcurrency,
     timeScale: config.timeScale,
@@ -146,7 +149,7 @@ function assemble(parts: Parts): Runtime {
     ...(parts.clock === undefined ? {} : { clock: parts.clock }),
     inspect: inspectAll(transitions.inspect, parts.inspect),
     now,
-    restored: { accounts, concurrency: config.syncConcurrency, timeScale: config.timeScale },
+    restored: { services, accounts, concurrency: config.syncConcurrency, timeScale: config.timeScale },
     wire: (created) => hub.attach(created),
   });
   // Rows the last process left open whose run the (restored or fresh) actor does not have end here.

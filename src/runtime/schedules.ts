@@ -1,4 +1,5 @@
-import { SERVICES, chainParentOf, isService, type OrchestratorCommand, type OrchestratorContext, type ScheduleConfig, type Service } from '../../machines/index.js';
+import { chainParentOf, scheduleOf, type OrchestratorCommand, type OrchestratorContext, type ScheduleConfig, type Service } from '../../machines/index.js';
+import { exportNames, isExportName, serviceCatalog } from '../exports/registry.js';
 import type { ScheduleOverride } from '../stores/orchestrator-store.js';
 import { isoTime } from './iso-times.js';
 import type { ScheduleUpdate, ScheduleView } from './runtime-port.js';
@@ -15,10 +16,10 @@ export const MAX_OFFSET_MINUTES = 1_440;
 /** The `schedule.update` command for an operator's change, in ms. Throws `RangeError` naming the bad field. */
 export function scheduleCommand(update: ScheduleUpdate, now: number): Extract<OrchestratorCommand, { type: 'schedule.update' }> {
   const { service, intervalMinutes, offsetMinutes, enabled, missed } = update;
-  if (typeof service !== 'string' || !isService(service)) {
-    throw new RangeError(`unknown service ${JSON.stringify(service)}; services: ${SERVICES.join(', ')}`);
+  if (typeof service !== 'string' || !isExportName(service)) {
+    throw new RangeError(`unknown service ${JSON.stringify(service)}; services: ${exportNames().join(', ')}`);
   }
-  const parent = chainParentOf(service);
+  const parent = chainParentOf(serviceCatalog(), service);
   if (intervalMinutes !== undefined && parent !== undefined) {
     throw new RangeError(`${service} has no timer of its own: it runs after ${parent} reports changes`);
   }
@@ -57,12 +58,12 @@ export function schedulesInput(overrides: readonly ScheduleOverride[]): Partial<
 
 /** Every service's schedule in minutes, with the next due time of each of its targets. */
 export function scheduleViews(context: OrchestratorContext): ScheduleView[] {
-  return SERVICES.map((service) => scheduleView(context, service));
+  return Object.keys(context.services).map((service) => scheduleView(context, service));
 }
 
 /** One service's schedule in minutes. */
 export function scheduleView(context: OrchestratorContext, service: Service): ScheduleView {
-  const schedule = context.schedules[service];
+  const schedule = scheduleOf(context.schedules, service);
   const nextDueAt: Record<string, string | null> = {};
   for (const record of Object.values(context.targets)) {
     if (record.service === service) nextDueAt[record.target] = record.nextDueAt === null ? null : isoTime(record.nextDueAt);

@@ -7,7 +7,7 @@
  *
  * What a particular layout shows of it (hidden columns → `null`) is `projectRecords` in `layouts.ts`.
  */
-import { EXPORT_TYPES, type ExportType } from '../parsers/export-tables.js';
+import { EXPORT_TYPES, type ExportType } from '../exports/registry.js';
 import type { ExportRecord } from '../parsers/types.js';
 import { DAY_MS, addDays, isWeekend, isoDateTime, maxIso, minIso, toLocalMs } from './calendar.js';
 import { trackingFor } from './formats.js';

@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ExportType } from '../parsers/export-tables.js';
+import type { ExportType } from '../exports/registry.js';
 import type { ExportRecord } from '../parsers/types.js';
 import { generateDataset, withExtraColumn, type Dataset, type DatasetOptions } from './dataset.js';
 import { DEFAULT_VARIANTS, getLayout, projectRecords } from './layouts.js';

@@ -3,7 +3,8 @@
  * document-number sequences, and the dataset's "now". Generation and mutation build one context each
  * (mutation from an existing dataset) so that added records never collide with existing ones.
  */
-import { EXPORT_TABLES, EXPORT_TYPES, recordFields, type ExportType, type FieldValue } from '../parsers/export-tables.js';
+import { recordFields, type FieldValue } from '../parsers/export-tables.js';
+import { EXPORT_TYPES, type ExportType, exportTable } from '../exports/registry.js';
 import type { ExportRecord } from '../parsers/types.js';
 import { formatInt } from './formats.js';
 import type { Random } from './random.js';
@@ -18,7 +19,7 @@ export function byType<T>(make: (type: ExportType) => T): Record<ExportType, T> 
   return out;
 }
 
-const FIELDS: Readonly<Record<ExportType, readonly string[]>> = byType((type) => recordFields(EXPORT_TABLES[type]));
+const FIELDS: Readonly<Record<ExportType, readonly string[]>> = byType((type) => recordFields(exportTable(type)));
 
 /**
  * Builds a record holding exactly the export's record fields, in table order. Throws on a missing or
@@ -42,7 +43,7 @@ export function makeRecord(type: ExportType, values: Readonly<Record<string, Fie
 
 /** The key of a record as one string (`productId|validFrom|quantityFrom` for prices). */
 export function recordKey(type: ExportType, record: ExportRecord): string {
-  return EXPORT_TABLES[type].key.map((field) => String(record[field])).join('|');
+  return exportTable(type).key.map((field) => String(record[field])).join('|');
 }
 
 /** A text field of a record, or null. */

@@ -4,67 +4,20 @@
  * holds, its width in points and its alignment. The renderer draws any of them with one generic loop;
  * `projectRecords` says what a parser reading that layout must emit (the ground truth).
  */
-import {
-  EXPORT_TABLES, TRACKING_FIELDS, normaliseHeader, recordFields, type ColumnSpec, type ExportType, type FieldValue,
-} from '../parsers/export-tables.js';
-import type { ExportRecord, SummaryKind } from '../parsers/types.js';
-import type { BoolStyle, MoneyStyle } from './formats.js';
+import { TRACKING_FIELDS, normaliseHeader, recordFields, type ColumnSpec, type FieldValue } from '../parsers/export-tables.js';
+import { exportDefinition, exportTable, type ExportType } from '../exports/registry.js';
+import type { ExportName } from '../parsers/export-tables.js';
+import type { ExportRecord } from '../parsers/types.js';
+import type { BoolStyle } from './formats.js';
 
-/** What a column prints. */
-export type ColumnContent =
-  /** A record field, formatted by its field type (`tracking`: the three tracking fields as one anchor). */
-  | { kind: 'field'; field: string }
-  /** A column the parser must skip: an icon column (empty text) or junk (`System.Byte[]`), same on every row. */
-  | { kind: 'ignored'; text: string }
-  /** A column the export table does not know: prints `record.extra[normaliseHeader(header)]`. */
-  | { kind: 'extra' };
-
-/** Horizontal alignment of a cell's lines. */
-export type Align = 'left' | 'center' | 'right';
-
-/** One column of one page. */
-export interface LayoutColumn {
-  /** Header text as printed; `\n` forces a line break (merged headers such as `QUANTITÀ\nIMPORTO\nDA`). */
-  header: string;
-  content: ColumnContent;
-  /** Width in points, including the white gap to the neighbours. */
-  width: number;
-  /** Data alignment: numbers right, text left. */
-  align: 'left' | 'right';
-  /** Header alignment: not always the data's (ERP-EXPORTS §1). */
-  headerAlign: Align;
-  /** How a boolean prints (default `checkbox`: `Checked`/`Unchecked`). */
-  boolStyle?: BoolStyle;
-}
-
-/** One layout variant of an export. */
-export interface Layout {
-  type: ExportType;
-  /** Variant name (`7p`, `extra-column`, …). */
-  variant: string;
-  /** Title printed above the grid (outside any cell). */
-  title: string;
-  /** How money prints in this export. */
-  moneyStyle: MoneyStyle;
-  /** The pages of one cycle, left to right. */
-  pages: LayoutColumn[][];
-}
-
-/**
- * One cell of the summary footer (ERP-EXPORTS §1): the summary shown under a field's column, formatted
- * like the column. `skew` is a fault: it is added to the true value, so the footer disagrees with its rows.
- */
-export interface FooterSummary {
-  field: string;
-  kind: SummaryKind;
-  skew?: number;
-}
+export type { Align, ColumnContent, FooterSummary, Layout, LayoutColumn } from './layout-types.js';
+import type { Align, FooterSummary, Layout, LayoutColumn } from './layout-types.js';
 
 const NUMERIC_TYPES = new Set(['int', 'number', 'money', 'percent']);
 
 /** The table column behind a layout field (the n-th of equal headers is told apart by `occurrence`). */
-export function columnSpec(type: ExportType, field: string): ColumnSpec {
-  const spec = EXPORT_TABLES[type].columns.find((c) => c.field === field);
+export function columnSpec(type: ExportName, field: string): ColumnSpec {
+  const spec = exportTable(type).columns.find((c) => c.field === field);
   if (!spec) throw new Error(`${type} has no field ${field}`);
   return spec;
 }
@@ -263,6 +216,11 @@ export const DEFAULT_FOOTERS: Readonly<Record<ExportType, readonly FooterSummary
   prices: [{ field: 'erpId', kind: 'Count' }],
 };
 
+/** The footer an export's PDF ends with: the built-in one, else its definition's (`simulator.footer`), else none. */
+export function footerOf(type: ExportName): readonly FooterSummary[] {
+  return (DEFAULT_FOOTERS as Readonly<Record<string, readonly FooterSummary[]>>)[type] ?? exportDefinition(type).simulator?.footer ?? [];
+}
+
 /** The layout each export has today (January 2026): the newest variant observed. */
 export const DEFAULT_VARIANTS: Readonly<Record<ExportType, string>> = {
   customers: '9p',
@@ -273,12 +231,17 @@ export const DEFAULT_VARIANTS: Readonly<Record<ExportType, string>> = {
   invoices: '7p',
 };
 
+/** The layout variants of an export: the built-in ones, else those its definition brings (`simulator.layouts`). */
+function variantsOf(type: ExportName): Readonly<Record<string, Layout>> {
+  return (LAYOUTS as Record<string, Readonly<Record<string, Layout>>>)[type] ?? index([...(exportDefinition(type).simulator?.layouts ?? [])]);
+}
+
 /**
  * The layout to render: the named variant, else the variant with `pagesPerCycle` pages (the first in
  * definition order), else the export's default.
  */
-export function getLayout(type: ExportType, selection: { variant?: string; pagesPerCycle?: number } = {}): Layout {
-  const variants = LAYOUTS[type];
+export function getLayout(type: ExportName, selection: { variant?: string; pagesPerCycle?: number } = {}): Layout {
+  const variants = variantsOf(type);
   if (selection.variant !== undefined) {
     const layout = variants[selection.variant];
     if (!layout) throw new Error(`${type} has no layout variant ${selection.variant} (known: ${Object.keys(variants).join(', ')})`);
@@ -289,7 +252,7 @@ export function getLayout(type: ExportType, selection: { variant?: string; pages
     if (!layout) throw new Error(`${type} has no layout with ${selection.pagesPerCycle} pages per cycle`);
     return layout;
   }
-  return variants[DEFAULT_VARIANTS[type]] as Layout;
+  return (variants[(DEFAULT_VARIANTS as Record<string, string>)[type] ?? ''] ?? Object.values(variants)[0]) as Layout;
 }
 
 /** The record fields a layout shows (a tracking column shows the three tracking fields). */
@@ -312,7 +275,7 @@ export function extraHeaders(layout: Layout): string[] {
  * Fields that a parser derives from another column when their own column is absent (ERP-EXPORTS §4:
  * without an order-number column, an invoice's `orderNumber` is the `ORD/…` number in `purchaseOrder`).
  */
-const DERIVED_WHEN_HIDDEN: Partial<Record<ExportType, Record<string, (record: ExportRecord) => FieldValue>>> = {
+const DERIVED_WHEN_HIDDEN: Partial<Record<ExportName, Record<string, (record: ExportRecord) => FieldValue>>> = {
   invoices: {
     orderNumber: (record) => /ORD\/\d+/.exec(String(record.purchaseOrder ?? ''))?.[0] ?? null,
   },
@@ -325,7 +288,7 @@ const DERIVED_WHEN_HIDDEN: Partial<Record<ExportType, Record<string, (record: Ex
  */
 export function projectRecords(layout: Layout, records: readonly ExportRecord[]): ExportRecord[] {
   const visible = visibleFields(layout);
-  const fields = recordFields(EXPORT_TABLES[layout.type]);
+  const fields = recordFields(exportTable(layout.type));
   const derived = DERIVED_WHEN_HIDDEN[layout.type] ?? {};
   const extras = extraHeaders(layout);
   return records.map((record) => {

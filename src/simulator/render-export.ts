@@ -39,12 +39,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { finished } from 'node:stream/promises';
 import PDFDocument from 'pdfkit';
-import { EXPORT_TABLES, type ExportType } from '../parsers/export-tables.js';
+import { exportTable } from '../exports/registry.js';
+import type { ExportName } from '../parsers/export-tables.js';
 import type { ExportRecord } from '../parsers/types.js';
 import { parseItalianNumber } from '../parsers/values.js';
 import { cellText, formatField } from './cell-text.js';
 import { formatInt } from './formats.js';
-import { columnSpec, DEFAULT_FOOTERS, getLayout, type Align, type FooterSummary, type Layout, type LayoutColumn } from './layouts.js';
+import { columnSpec, footerOf, getLayout, type Align, type FooterSummary, type Layout, type LayoutColumn } from './layouts.js';
 import { wrapText, type Measure, type WrapMode } from './text-wrap.js';
 
 /** The page and grid geometry of every rendered export (see the module comment). */
@@ -214,7 +215,7 @@ class ExportRenderer {
     this.placed = placeColumns(layout);
     this.measure = createMeasure(doc, GEOMETRY.font);
     this.measureBold = createMeasure(doc, GEOMETRY.boldFont);
-    this.keyField = EXPORT_TABLES[layout.type].key[0] as string;
+    this.keyField = exportTable(layout.type).key[0] as string;
     this.headerLines = this.placed.map((p) => wrapText(p.column.header, p.inner, 'words', this.measureBold));
     this.headerHeight = this.height(Math.max(...this.headerLines.map((l) => l.length)));
     this.footerTexts = this.footer();
@@ -394,7 +395,7 @@ function newDocument(layout: Layout, options: RenderOptions): PDFKit.PDFDocument
  * destination drains while a large export (50,000 orders) renders.
  */
 async function drawExport(doc: PDFKit.PDFDocument, layout: Layout, records: readonly ExportRecord[], options: RenderOptions): Promise<RenderSummary> {
-  const renderer = new ExportRenderer(doc, layout, records, options.footer ?? DEFAULT_FOOTERS[layout.type]);
+  const renderer = new ExportRenderer(doc, layout, records, options.footer ?? footerOf(layout.type));
   const rows = gridRows(records, options.ghostRows ?? 0);
   const chunks = cutChunks(renderer.paginate(rows, options.maxRowsPerPage ?? Number.POSITIVE_INFINITY), options.cut);
   const cycleSize = layout.pages.length;
@@ -426,12 +427,12 @@ function cutChunks(chunks: Chunk[], cut: ExportCut | undefined): Chunk[] {
 }
 
 /** Renders an export to a PDF in memory. Fine for fixtures; use `renderExportToFile` for large exports. */
-export async function renderExport(type: ExportType, records: readonly ExportRecord[], options: RenderOptions = {}): Promise<Buffer> {
+export async function renderExport(type: ExportName, records: readonly ExportRecord[], options: RenderOptions = {}): Promise<Buffer> {
   return (await renderExportWithSummary(type, records, options)).pdf;
 }
 
 /** Renders an export to a PDF in memory and reports its pagination. */
-export async function renderExportWithSummary(type: ExportType, records: readonly ExportRecord[], options: RenderOptions = {}): Promise<{ pdf: Buffer; summary: RenderSummary }> {
+export async function renderExportWithSummary(type: ExportName, records: readonly ExportRecord[], options: RenderOptions = {}): Promise<{ pdf: Buffer; summary: RenderSummary }> {
   const layout = getLayout(type, options);
   const doc = newDocument(layout, options);
   const chunks: Buffer[] = [];
@@ -445,7 +446,7 @@ export async function renderExportWithSummary(type: ExportType, records: readonl
 }
 
 /** Renders an export straight into a file, streaming page by page. */
-export async function renderExportToFile(file: string, type: ExportType, records: readonly ExportRecord[], options: RenderOptions = {}): Promise<RenderSummary> {
+export async function renderExportToFile(file: string, type: ExportName, records: readonly ExportRecord[], options: RenderOptions = {}): Promise<RenderSummary> {
   await mkdir(dirname(file), { recursive: true });
   if (options.truncate) {
     const { pdf, summary } = await renderExportWithSummary(type, records, options);

@@ -12,7 +12,7 @@
  * The routes are unauthenticated: the simulator listens on loopback for a local demo and tests.
  */
 import type { FastifyInstance } from 'fastify';
-import { EXPORT_TYPES, isExportType, type ExportType } from '../parsers/export-tables.js';
+import { EXPORT_TYPES, isExportType, type ExportType } from '../exports/registry.js';
 import type { ExportRecord } from '../parsers/types.js';
 import { DEFAULT_VARIANTS, getLayout, projectRecords } from './layouts.js';
 import { FAULT_REQUEST_SCHEMA, type FaultRequest, type FaultState } from './simulator-faults.js';

@@ -4,7 +4,7 @@
  * `mutateDataset` as simulated hours pass. Rendered exports are cached per dataset version, so that a
  * test firing thirty exports renders each PDF once.
  */
-import { EXPORT_TABLES, type ExportType } from '../parsers/export-tables.js';
+import { type ExportType, exportTable } from '../exports/registry.js';
 import type { ExportRecord } from '../parsers/types.js';
 import { isoDateTime, maxIso, toLocalMs } from './calendar.js';
 import { DEFAULT_NOW, generateDataset, mutateDataset, type Dataset } from './dataset.js';
@@ -121,7 +121,7 @@ export class SimulatorData {
 
   /** Every record of an export an account can see, in list order, before any filter. */
   records(service: ExportType, account: string): readonly ExportRecord[] {
-    const dataset = this.datasets.get(EXPORT_TABLES[service].perAccount ? account : SHARED);
+    const dataset = this.datasets.get(exportTable(service).perAccount ? account : SHARED);
     if (!dataset) throw new Error(`unknown account ${account}`);
     return dataset[service];
   }
@@ -167,7 +167,7 @@ export class SimulatorData {
 
   /** The export as the ERP renders it (cached per version, layout, account and filter). */
   render(request: RenderRequest): Promise<Buffer> {
-    const owner = EXPORT_TABLES[request.service].perAccount ? request.account : SHARED;
+    const owner = exportTable(request.service).perAccount ? request.account : SHARED;
     const key = [this.version, request.service, owner, request.variant, request.filter?.code ?? ''].join('|');
     let pdf = this.cache.get(key);
     if (!pdf) {

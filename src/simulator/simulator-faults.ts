@@ -3,7 +3,7 @@
  * `POST /__admin/faults`. A switch is `true` (on until switched off), a number (on for the next N
  * occurrences, so a test can show that a retry succeeds) or `false`/`0` (off).
  */
-import { EXPORT_TYPES, type ExportType } from '../parsers/export-tables.js';
+import { EXPORT_TYPES, type ExportType } from '../exports/registry.js';
 import { LAYOUTS } from './layouts.js';
 
 /** On (`true`), off (`false`, `0`) or on for the next N occurrences. */

@@ -4,7 +4,7 @@
  * the browser source's table, so that the two are tested against each other rather than agreeing by
  * construction.
  */
-import type { ExportType } from '../parsers/export-tables.js';
+import type { ExportType } from '../exports/registry.js';
 import type { ExportRecord } from '../parsers/types.js';
 
 /** What a filter predicate may look at besides the record. */

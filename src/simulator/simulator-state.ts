@@ -2,7 +2,7 @@
  * The state of one simulator instance, shared by its page routes and its admin API, and the per-user
  * filter memory the ERP keeps server-side (ERP-EXPORTS §8).
  */
-import type { ExportType } from '../parsers/export-tables.js';
+import type { ExportType } from '../exports/registry.js';
 import type { SimulatorData } from './simulator-dataset.js';
 import type { Faults } from './simulator-faults.js';
 import { filterByValue, type SimulatedFilter, type SimulatedList } from './simulator-lists.js';

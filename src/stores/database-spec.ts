@@ -1,9 +1,9 @@
-import type { ExportType } from '../parsers/export-tables.js';
+import type { ExportName } from '../parsers/export-tables.js';
 import type { LinkStats } from './record-store.js';
 import type { Migration, SqliteDatabase } from './sqlite.js';
 
-/** The four record databases under `DATA_DIR` (DESIGN §1). */
-export type DatabaseName = 'customers' | 'products' | 'prices' | 'orders';
+/** A record database's name (`orders`): its file under `DATA_DIR` is named in its spec. */
+export type DatabaseName = string;
 
 /** Links the documents of a database to its orders (only `orders.db` has one). */
 export interface OrderLinker {
@@ -18,7 +18,7 @@ export interface DatabaseSpec {
   /** File name relative to `DATA_DIR`. */
   readonly file: string;
   /** The export tables it holds. */
-  readonly tables: readonly ExportType[];
+  readonly tables: readonly ExportName[];
   readonly migrations: readonly Migration[];
   readonly linker?: OrderLinker;
 }

@@ -1,4 +1,5 @@
-import { EXPORT_TABLES, TRACKING_FIELDS, recordFields, type ExportType, type FieldType, type FieldValue } from '../parsers/export-tables.js';
+import { exportDefinition } from '../exports/registry.js';
+import { TRACKING_FIELDS, recordFields, type ExportName, type FieldType, type FieldValue } from '../parsers/export-tables.js';
 
 /**
  * How export records map onto table columns. Each record field is one column named by the snake_case of
@@ -16,9 +17,6 @@ export const ACCOUNT_COLUMN = 'account';
 export const ORDER_LINK_COLUMN = 'order_erp_id';
 
 const RESERVED = new Set<string>([ACCOUNT_COLUMN, ORDER_LINK_COLUMN, ...ROW_COLUMNS]);
-
-/** Exports whose rows are linked to an order by order number. */
-export const LINKED_TO_ORDERS: readonly ExportType[] = ['ddt', 'invoices'];
 
 /** `previousOrderCount1` → `previous_order_count1`. */
 export function snakeCase(field: string): string {
@@ -53,7 +51,7 @@ export function sqlTypeOf(type: FieldType): 'TEXT' | 'INTEGER' | 'REAL' {
 
 /** One export's table as the store sees it. */
 export interface TableLayout {
-  readonly type: ExportType;
+  readonly type: ExportName;
   /** Table name (the export type). */
   readonly table: string;
   readonly perAccount: boolean;
@@ -66,8 +64,8 @@ export interface TableLayout {
   readonly linkedToOrders: boolean;
 }
 
-function layoutOf(type: ExportType): TableLayout {
-  const table = EXPORT_TABLES[type];
+function layoutOf(type: ExportName): TableLayout {
+  const { table, store } = exportDefinition(type);
   const typeOf = new Map<string, FieldType>();
   for (const c of table.columns) {
     if (c.type === 'tracking') for (const f of TRACKING_FIELDS) typeOf.set(f, 'text');
@@ -83,19 +81,18 @@ function layoutOf(type: ExportType): TableLayout {
     columns: fields.map(columnOf),
     keyFields: table.key,
     keyColumns: table.key.map(columnOf),
-    linkedToOrders: LINKED_TO_ORDERS.includes(type),
+    linkedToOrders: store.linkedToOrders,
   };
 }
 
-/** Every export's table layout. */
-export const TABLE_LAYOUTS: Readonly<Record<ExportType, TableLayout>> = {
-  customers: layoutOf('customers'),
-  products: layoutOf('products'),
-  prices: layoutOf('prices'),
-  orders: layoutOf('orders'),
-  ddt: layoutOf('ddt'),
-  invoices: layoutOf('invoices'),
-};
+const layouts = new Map<ExportName, TableLayout>();
+
+/** A registered export's table layout (computed once per export). */
+export function tableLayout(type: ExportName): TableLayout {
+  let layout = layouts.get(type);
+  if (layout === undefined) layouts.set(type, (layout = layoutOf(type)));
+  return layout;
+}
 
 /**
  * A record key as one string (JSON of the key values in key order), comparable between a parsed record

@@ -1,4 +1,4 @@
-import type { ExportType } from '../parsers/export-tables.js';
+import type { ExportName } from '../parsers/export-tables.js';
 import type { ExportRecord } from '../parsers/types.js';
 
 /**
@@ -12,19 +12,19 @@ export interface RecordStore {
    * Hash and soft-delete state of the rows of `type` in scope, by key: of the rows with the given keys
    * (absent keys are absent from the map), or of every row when `keys` is omitted.
    */
-  readState(type: ExportType, account: string, keys?: readonly string[]): Map<string, RowState>;
+  readState(type: ExportName, account: string, keys?: readonly string[]): Map<string, RowState>;
   /** Rows of `type` in scope that are not soft-deleted. */
-  countActive(type: ExportType, account: string): number;
+  countActive(type: ExportName, account: string): number;
   /** Whether any row of `type` is in scope, soft-deleted ones included. */
-  hasRows(type: ExportType, account: string): boolean;
+  hasRows(type: ExportName, account: string): boolean;
   /**
    * Upserts rows in one transaction: inserts new keys, rewrites a row whose hash differs or that was
    * soft-deleted (reviving it), and leaves an identical active row untouched.
    * `now` becomes `created_at` of inserted rows and `updated_at` of written ones.
    */
-  writeBatch(type: ExportType, account: string, rows: readonly HashedRecord[], now: string): void;
+  writeBatch(type: ExportName, account: string, rows: readonly HashedRecord[], now: string): void;
   /** Soft-deletes (`deleted_at = now`) the active rows in scope whose key is not in `present`. */
-  softDeleteAbsent(type: ExportType, account: string, present: ReadonlySet<string>, now: string): number;
+  softDeleteAbsent(type: ExportName, account: string, present: ReadonlySet<string>, now: string): number;
   /**
    * Points every active DDT and invoice of `account` at the order with its order number (NULL while
    * unknown); writes only rows whose link changes. Only the store of `orders.db` supports it.

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import type { Statement } from 'better-sqlite3';
-import type { ExportType, FieldValue } from '../parsers/export-tables.js';
+import { databaseSpecs } from '../exports/registry.js';
+import type { ExportName, FieldValue } from '../parsers/export-tables.js';
 import type { ExportRecord } from '../parsers/types.js';
 import type { DatabaseName, DatabaseSpec } from './database-spec.js';
-import { DATABASES } from './databases.js';
 import { StoreError, toStoreError } from './errors.js';
-import { ACCOUNT_COLUMN, TABLE_LAYOUTS, encodeKey, type TableLayout } from './record-columns.js';
+import { ACCOUNT_COLUMN, encodeKey, tableLayout, type TableLayout } from './record-columns.js';
 import type { HashedRecord, LinkStats, RecordStore, RowState } from './record-store.js';
 import { openSqlite, type SqliteDatabase } from './sqlite.js';
 import { extraJson } from './stable-json.js';
@@ -26,7 +26,7 @@ interface TableStatements {
 
 /** `RecordStore` over one better-sqlite3 connection to one of the record databases. */
 export class SqliteRecordStore implements RecordStore {
-  private readonly statements = new Map<ExportType, TableStatements>();
+  private readonly statements = new Map<ExportName, TableStatements>();
 
   /** @param db an open connection whose schema is `spec`'s (see `openRecordStore`). */
   constructor(
@@ -34,7 +34,7 @@ export class SqliteRecordStore implements RecordStore {
     readonly spec: DatabaseSpec,
   ) {}
 
-  readState(type: ExportType, account: string, keys?: readonly string[]): Map<string, RowState> {
+  readState(type: ExportName, account: string, keys?: readonly string[]): Map<string, RowState> {
     return this.guard(`reading ${type}`, () => {
       const s = this.table(type);
       if (keys) return this.readStateOf(s, account, keys);
@@ -61,21 +61,21 @@ export class SqliteRecordStore implements RecordStore {
     return state;
   }
 
-  countActive(type: ExportType, account: string): number {
+  countActive(type: ExportName, account: string): number {
     return this.guard(`counting ${type}`, () => {
       const s = this.table(type);
       return s.countActive.pluck().get(...scope(s.layout, account)) as number;
     });
   }
 
-  hasRows(type: ExportType, account: string): boolean {
+  hasRows(type: ExportName, account: string): boolean {
     return this.guard(`reading ${type}`, () => {
       const s = this.table(type);
       return s.hasRows.pluck().get(...scope(s.layout, account)) === 1;
     });
   }
 
-  writeBatch(type: ExportType, account: string, rows: readonly HashedRecord[], now: string): void {
+  writeBatch(type: ExportName, account: string, rows: readonly HashedRecord[], now: string): void {
     this.guard(`writing ${type}`, () => {
       const s = this.table(type);
       this.db.transaction(() => {
@@ -84,7 +84,7 @@ export class SqliteRecordStore implements RecordStore {
     });
   }
 
-  softDeleteAbsent(type: ExportType, account: string, present: ReadonlySet<string>, now: string): number {
+  softDeleteAbsent(type: ExportName, account: string, present: ReadonlySet<string>, now: string): number {
     return this.guard(`soft-deleting ${type}`, () => {
       const s = this.table(type);
       const where = scope(s.layout, account);
@@ -113,11 +113,11 @@ export class SqliteRecordStore implements RecordStore {
     return this.spec.linker;
   }
 
-  private table(type: ExportType): TableStatements {
+  private table(type: ExportName): TableStatements {
     let s = this.statements.get(type);
     if (!s) {
       if (!this.spec.tables.includes(type)) throw new StoreError(`${type} records are not stored in ${this.spec.file}`);
-      s = prepareTable(this.db, TABLE_LAYOUTS[type]);
+      s = prepareTable(this.db, tableLayout(type));
       this.statements.set(type, s);
     }
     return s;
@@ -183,19 +183,20 @@ function columnValue(record: ExportRecord, field: string): string | number | nul
 
 /** Opens (creating and migrating as needed) one record database under `dataDir`. */
 export function openRecordStore(dataDir: string, database: DatabaseName): SqliteRecordStore {
-  const spec = DATABASES[database];
+  const spec = databaseSpecs().find((candidate) => candidate.name === database);
+  if (spec === undefined) throw new StoreError(`no export is stored in a database named ${database}`);
   return new SqliteRecordStore(openSqlite(join(dataDir, spec.file), spec.migrations), spec);
 }
 
 /** One open store per record database, for a caller that keeps one writer connection per file. */
 export type RecordStores = Record<DatabaseName, SqliteRecordStore>;
 
-/** Opens all four record databases under `dataDir`; close each (or use `closeRecordStores`). */
+/** Opens every record database of the registered exports under `dataDir`; close each (or use `closeRecordStores`). */
 export function openRecordStores(dataDir: string): RecordStores {
-  const opened: Partial<RecordStores> = {};
+  const opened: RecordStores = {};
   try {
-    for (const name of Object.keys(DATABASES) as DatabaseName[]) opened[name] = openRecordStore(dataDir, name);
-    return opened as RecordStores;
+    for (const spec of databaseSpecs()) opened[spec.name] = openRecordStore(dataDir, spec.name);
+    return opened;
   } catch (error) {
     for (const store of Object.values(opened)) store.close();
     throw error;
@@ -204,5 +205,5 @@ export function openRecordStores(dataDir: string): RecordStores {
 
 /** Closes every store of a set. */
 export function closeRecordStores(stores: Partial<Record<DatabaseName, RecordStore>>): void {
-  for (const store of Object.values(stores)) store.close();
+  for (const store of Object.values(stores)) store?.close();
 }

@@ -1,11 +1,11 @@
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { ExportType } from '../parsers/export-tables.js';
+import type { ExportName } from '../parsers/export-tables.js';
 import { describeFooter } from '../parsers/footer.js';
 import { ExportInvalidError, type ExportLayout, type ParsedExport } from '../parsers/types.js';
 import type { DatabaseName } from '../stores/database-spec.js';
-import { DATABASE_OF } from '../stores/databases.js';
-import { TABLE_LAYOUTS, type TableLayout } from '../stores/record-columns.js';
+import { databaseOf } from '../exports/registry.js';
+import { tableLayout, type TableLayout } from '../stores/record-columns.js';
 import type { HashedRecord, RecordStore, RowState } from '../stores/record-store.js';
 import { openRecordStore } from '../stores/sqlite-record-store.js';
 import { loadExportParser, type ParseExportFile } from './export-parser.js';
@@ -52,7 +52,7 @@ export interface ApplyStats {
  */
 export interface ApplyCheckpoint {
   file: string;
-  type: ExportType;
+  type: ExportName;
   account: string;
   /** Index of the first batch not yet committed (`BATCH_SIZE` records per batch). */
   nextBatch: number;
@@ -81,7 +81,7 @@ export type ApplyResult = {
 
 /** Options of `applyExport`. Give either `dataDir` or `stores`. */
 export interface ApplyOptions {
-  type: ExportType;
+  type: ExportName;
   /** The ERP account the export was taken with; scopes per-agent rows (ignored by shared tables). */
   account: string;
   /** `DATA_DIR`: the run opens the export's database there and closes it at the end. */
@@ -120,7 +120,7 @@ export async function applyExport(file: string, options: ApplyOptions): Promise<
     file,
     type,
     account,
-    layout: TABLE_LAYOUTS[type],
+    layout: tableLayout(type),
     now: resumeFrom?.now ?? (options.now?.() ?? new Date()).toISOString(),
     stats: resumeFrom ? cloneStats(resumeFrom.statsSoFar) : emptyStats(),
     recordCount: resumeFrom?.recordCount ?? null,
@@ -156,7 +156,7 @@ export async function applyExport(file: string, options: ApplyOptions): Promise<
 /** What one run carries from start to end (and, through its checkpoint, across a pause). */
 interface Run {
   readonly file: string;
-  readonly type: ExportType;
+  readonly type: ExportName;
   readonly account: string;
   readonly layout: TableLayout;
   readonly now: string;
@@ -295,7 +295,7 @@ async function checkParsed(run: Run, parsed: ParsedExport): Promise<CheckedRecor
   return checked;
 }
 
-function assertResumable(checkpoint: ApplyCheckpoint, file: string, type: ExportType, account: string): void {
+function assertResumable(checkpoint: ApplyCheckpoint, file: string, type: ExportName, account: string): void {
   if (checkpoint.file !== file || checkpoint.type !== type || checkpoint.account !== account) {
     throw new Error(
       `checkpoint of ${checkpoint.type}@${checkpoint.account} (${checkpoint.file}) cannot resume ${type}@${account} (${file})`,
@@ -304,7 +304,7 @@ function assertResumable(checkpoint: ApplyCheckpoint, file: string, type: Export
 }
 
 function holdStore(options: ApplyOptions): { store: RecordStore; release: () => void } {
-  const database = DATABASE_OF[options.type];
+  const database = databaseOf(options.type).name;
   if (options.stores) {
     const store = options.stores[database];
     if (!store) throw new Error(`applyExport: no store given for ${database}.db`);

@@ -1,4 +1,4 @@
-import type { ExportType } from '../parsers/export-tables.js';
+import type { ExportName } from '../parsers/export-tables.js';
 import type { ParsedExport, ParseProgress } from '../parsers/types.js';
 
 /**
@@ -7,7 +7,7 @@ import type { ParsedExport, ParseProgress } from '../parsers/types.js';
  */
 export type ParseExportFile = (
   file: string,
-  options: { type: ExportType; signal?: AbortSignal; onProgress?: (progress: ParseProgress) => void },
+  options: { type: ExportName; signal?: AbortSignal; onProgress?: (progress: ParseProgress) => void },
 ) => Promise<ParsedExport>;
 
 /**

@@ -17,7 +17,7 @@ import { loadConfig, type ErpAccount } from '../../src/config.js';
 import { BrowserSource } from '../../src/erp/browser-source.js';
 import type { StepTimeouts } from '../../src/erp/erp-session.js';
 import { processesWith } from '../../src/erp/process-tree.js';
-import type { ExportType } from '../../src/parsers/export-tables.js';
+import { databaseOf, databaseSpecs, type ExportType } from '../../src/exports/registry.js';
 import type { ExportRecord } from '../../src/parsers/types.js';
 import { createRuntime, type Runtime } from '../../src/runtime/runtime.js';
 import type { RunView, RuntimeEvent } from '../../src/runtime/runtime-port.js';
@@ -25,9 +25,8 @@ import { buildErpSimulator, simulatorState, type SimulatorAccount } from '../../
 import { simulatorAdmin, type DatasetReport, type FaultsReport, type SimulatorStateReport } from '../../src/simulator/simulator-admin.js';
 import type { FaultRequest } from '../../src/simulator/simulator-faults.js';
 import { SIMULATED_LISTS } from '../../src/simulator/simulator-lists.js';
-import type { DatabaseName } from '../../src/stores/database-spec.js';
-import { DATABASES, DATABASE_OF } from '../../src/stores/databases.js';
-import { TABLE_LAYOUTS, encodeKey } from '../../src/stores/record-columns.js';
+import type { DatabaseSpec } from '../../src/stores/database-spec.js';
+import { tableLayout, encodeKey } from '../../src/stores/record-columns.js';
 import { tableChecksum } from '../../src/stores/table-checksum.js';
 import { noTimers } from '../machines/harness.js';
 import { dispatchIdle, tempDir } from '../runtime/support.js';
@@ -149,9 +148,9 @@ describe.skipIf(!chromium)(`the orchestrator over real Chromium and the ERP simu
   /** Checksums of every record table of the four databases (what "zero writes" is measured by). */
   const checksums = (): Record<string, string> => {
     const sums: Record<string, string> = {};
-    for (const name of Object.keys(DATABASES) as DatabaseName[]) {
-      withDb(name, (db) => {
-        for (const table of DATABASES[name].tables) sums[`${name}.${table}`] = tableChecksum(db, table);
+    for (const spec of databaseSpecs()) {
+      withDb(spec, (db) => {
+        for (const table of spec.tables) sums[`${spec.name}.${table}`] = tableChecksum(db, table);
       });
     }
     return sums;
@@ -159,8 +158,8 @@ describe.skipIf(!chromium)(`the orchestrator over real Chromium and the ERP simu
 
   /** The active rows of a target, read back as the records they store (column → field, 0/1 → boolean, `extra` JSON). */
   const storedRecords = (service: ExportType, account: string): ExportRecord[] =>
-    withDb(DATABASE_OF[service], (db) => {
-      const layout = TABLE_LAYOUTS[service];
+    withDb(databaseOf(service), (db) => {
+      const layout = tableLayout(service);
       const columns = [...layout.columns, 'extra'].map((c) => `"${c}"`).join(', ');
       const sql = `SELECT ${columns} FROM "${layout.table}" WHERE ${layout.perAccount ? 'account = ? AND ' : ''}deleted_at IS NULL`;
       const rows = db.prepare(sql).all(...(layout.perAccount ? [account] : [])) as Record<string, unknown>[];
@@ -175,13 +174,13 @@ describe.skipIf(!chromium)(`the orchestrator over real Chromium and the ERP simu
       });
     });
   const softDeleted = (service: ExportType, account: string): number =>
-    withDb(DATABASE_OF[service], (db) => {
-      const layout = TABLE_LAYOUTS[service];
+    withDb(databaseOf(service), (db) => {
+      const layout = tableLayout(service);
       const sql = `SELECT COUNT(*) FROM "${layout.table}" WHERE ${layout.perAccount ? 'account = ? AND ' : ''}deleted_at IS NOT NULL`;
       return db.prepare(sql).pluck().get(...(layout.perAccount ? [account] : [])) as number;
     });
-  const withDb = <T>(name: DatabaseName, read: (db: Database.Database) => T): T => {
-    const db = new Database(join(dataDir.path, DATABASES[name].file), { readonly: true, fileMustExist: true });
+  const withDb = <T>(spec: DatabaseSpec, read: (db: Database.Database) => T): T => {
+    const db = new Database(join(dataDir.path, spec.file), { readonly: true, fileMustExist: true });
     try {
       return read(db);
     } finally {
@@ -469,7 +468,7 @@ function byKey(service: ExportType, records: readonly ExportRecord[]): ExportRec
 }
 
 function keyOf(service: ExportType): (record: ExportRecord) => string {
-  const fields = TABLE_LAYOUTS[service].keyFields;
+  const fields = tableLayout(service).keyFields;
   return (record) => encodeKey(fields.map((f) => record[f] as string | number | boolean | null));
 }
 

@@ -14,7 +14,7 @@ import { BrowserSource, type BrowserSourceOptions } from '../../src/erp/browser-
 import type { StepTimeouts } from '../../src/erp/erp-session.js';
 import { SourceError, type DownloadRequest } from '../../src/erp/export-source.js';
 import { processesWith } from '../../src/erp/process-tree.js';
-import type { ExportType } from '../../src/parsers/export-tables.js';
+import type { ExportType } from '../../src/exports/registry.js';
 import { parseExportFile } from '../../src/parsers/parse-export.js';
 import { startErpSimulator, type RunningErpSimulator, type SimulatorAccount } from '../../src/simulator/erp-simulator.js';
 import type { DatasetReport, FaultsReport, SimulatorStateReport } from '../../src/simulator/simulator-admin.js';

@@ -1,13 +1,13 @@
 import {
-  CATALOG,
-  SERVICES,
   accountsOf,
   targetId,
   targetsOf,
   type Accounts,
   type Service,
+  type ServiceSpec,
   type Why,
 } from '../../machines/index.js';
+import { exportDefinition, serviceCatalog } from '../../src/exports/registry.js';
 import {
   LeaseTimeoutError,
   UnknownAccountError,
@@ -24,6 +24,14 @@ import {
   type SkipView,
   type SyncRequestResult,
 } from '../../src/runtime/runtime-port.js';
+
+const CATALOG = serviceCatalog();
+const SERVICES = Object.keys(CATALOG);
+
+/** A registered service's entry (the double answers for registered services only). */
+function specOf(service: Service): ServiceSpec {
+  return { service, ...exportDefinition(service).service };
+}
 
 /** One call the HTTP layer made on the port. */
 export interface PortCall {
@@ -120,15 +128,15 @@ export class RuntimeDouble implements OrchestratorRuntime {
       breaker: { state: 'closed', failures: 0, openUntil: null, probe: null },
       concurrency: 1,
       timeScale: 1,
-      schedules: Object.fromEntries(SERVICES.map((service) => [service, CATALOG[service].schedule])) as RuntimeStatus['schedules'],
-      targets: targetsOf(this.accounts).map((target) => {
+      schedules: Object.fromEntries(SERVICES.map((service) => [service, specOf(service).schedule])) as RuntimeStatus['schedules'],
+      targets: targetsOf(CATALOG, this.accounts).map((target) => {
         const [service, account] = target.split('@') as [Service, string];
         return {
           target,
           service,
           account,
           state: target === 'orders@default' ? 'running.applying' : target === 'products@default' ? 'paused' : 'idle',
-          nextDueAt: CATALOG[service].schedule.intervalMs === null ? null : iso(NOW + 15 * MINUTE),
+          nextDueAt: specOf(service).schedule.intervalMs === null ? null : iso(NOW + 15 * MINUTE),
           catchUpAt: null,
           retryAt: target === 'prices@default' ? iso(NOW + 10_000) : null,
           retryAttempt: target === 'prices@default' ? 1 : 0,
@@ -146,7 +154,7 @@ export class RuntimeDouble implements OrchestratorRuntime {
   why(service: Service): Why[] {
     this.record('why', service);
     // Epoch-ms times, exactly as the machines' `explain` produces them.
-    return accountsOf(service, this.accounts).map((account) => ({
+    return accountsOf(specOf(service), this.accounts).map((account) => ({
       target: targetId(service, account),
       state: 'idle',
       reasons:
@@ -162,7 +170,7 @@ export class RuntimeDouble implements OrchestratorRuntime {
 
   request(service: Service, options: { account?: string; priority?: number } = {}): SyncRequestResult {
     this.record('request', service, options);
-    const accounts = accountsOf(service, this.accounts);
+    const accounts = accountsOf(specOf(service), this.accounts);
     if (options.account !== undefined && !accounts.includes(options.account)) throw new UnknownAccountError(options.account, [...accounts]);
     const chosen = options.account === undefined ? accounts : [options.account];
     return { queued: chosen.map((account, i) => ({ target: targetId(service, account), position: i + 2, coalesced: service === 'customers' })) };
@@ -170,7 +178,7 @@ export class RuntimeDouble implements OrchestratorRuntime {
 
   requestAll(options: { priority?: number } = {}): SyncRequestResult {
     this.record('requestAll', options);
-    return { queued: targetsOf(this.accounts).map((target, i) => ({ target, position: i + 1, coalesced: target === 'customers@default' })) };
+    return { queued: targetsOf(CATALOG, this.accounts).map((target, i) => ({ target, position: i + 1, coalesced: target === 'customers@default' })) };
   }
 
   pause(reason: string): void {
@@ -250,7 +258,7 @@ export class RuntimeDouble implements OrchestratorRuntime {
 
   targets(): { service: Service; account: string; target: string }[] {
     this.record('targets');
-    return SERVICES.flatMap((service) => accountsOf(service, this.accounts).map((account) => ({ service, account, target: targetId(service, account) })));
+    return SERVICES.flatMap((service) => accountsOf(specOf(service), this.accounts).map((account) => ({ service, account, target: targetId(service, account) })));
   }
 
   /** The calls made to one method, in order. */
@@ -263,7 +271,7 @@ export class RuntimeDouble implements OrchestratorRuntime {
   }
 
   private initialSchedule(service: Service): ScheduleView {
-    const { intervalMs, offsetMs, enabled, missed } = CATALOG[service].schedule;
+    const { intervalMs, offsetMs, enabled, missed } = specOf(service).schedule;
     return {
       service,
       intervalMinutes: intervalMs === null ? null : intervalMs / MINUTE,
@@ -271,7 +279,7 @@ export class RuntimeDouble implements OrchestratorRuntime {
       enabled,
       missed,
       nextDueAt: Object.fromEntries(
-        accountsOf(service, this.accounts).map((account) => [targetId(service, account), intervalMs === null ? null : iso(NOW + offsetMs + MINUTE)]),
+        accountsOf(specOf(service), this.accounts).map((account) => [targetId(service, account), intervalMs === null ? null : iso(NOW + offsetMs + MINUTE)]),
       ),
     };
   }

@@ -21,6 +21,7 @@ import { failureClassOf, nextRandom, retryDecision, retryDelayMs } from '../../m
 import { firstDueAt, nextSlotAfter } from '../../machines/schedule.js';
 import { scaled } from '../../machines/time.js';
 import { explain } from '../../machines/why.js';
+import { SERVICES } from './harness.js';
 import type { Lease, OrchestratorContext, PausedEntry, QueueEntry, RunningEntry } from '../../machines/types.js';
 
 const T0 = Date.UTC(2025, 0, 6, 8, 0, 0);
@@ -29,7 +30,7 @@ const MINUTE = 60 * SECOND;
 const ACCOUNTS = { service: 'svc', agents: ['anna', 'bruno'] };
 
 function context(overrides: Partial<OrchestratorContext> = {}): OrchestratorContext {
-  return { ...initialContext({ accounts: ACCOUNTS, bootAt: T0 }), ...overrides };
+  return { ...initialContext({ services: SERVICES, accounts: ACCOUNTS, bootAt: T0 }), ...overrides };
 }
 
 function split(target: TargetId): { service: QueueEntry['service']; account: string } {
@@ -72,28 +73,28 @@ const started = (plans: StartPlan[]): string[] => plans.map((plan) => `${plan.ki
 describe('queue order and coalescing', () => {
   it('orders the queue by priority (desc), then by request time', () => {
     const queue = [queued('prices@svc', 1, T0), queued('customers@anna', 3, T0 + 2), queued('orders@anna', 4, T0 + 5), queued('customers@bruno', 3, T0 + 1)];
-    expect(orderQueue(queue).map((entry) => entry.target)).toEqual(['orders@anna', 'customers@bruno', 'customers@anna', 'prices@svc']);
+    expect(orderQueue(queue, SERVICES).map((entry) => entry.target)).toEqual(['orders@anna', 'customers@bruno', 'customers@anna', 'prices@svc']);
   });
 
   it('keeps at most one entry per target: a second request merges, keeps the higher priority and counts the merge', () => {
-    const first = enqueue([], { target: 'products@svc', priority: 2, trigger: 'schedule', at: T0 });
-    const second = enqueue(first.queue, { target: 'products@svc', priority: 5, trigger: 'manual', at: T0 + MINUTE });
+    const first = enqueue([], { target: 'products@svc', priority: 2, trigger: 'schedule', at: T0 }, SERVICES);
+    const second = enqueue(first.queue, { target: 'products@svc', priority: 5, trigger: 'manual', at: T0 + MINUTE }, SERVICES);
     expect(first.coalesced).toBe(false);
     expect(second.coalesced).toBe(true);
     expect(second.queue).toEqual([{ ...queued('products@svc', 5, T0), trigger: 'schedule', merges: 1 }]);
   });
 
   it('does not lower the priority of a queued entry when a lower-priority request merges', () => {
-    const first = enqueue([], { target: 'orders@anna', priority: 6, trigger: 'manual', at: T0 });
-    const second = enqueue(first.queue, { target: 'orders@anna', priority: 4, trigger: 'schedule', at: T0 + 1 });
+    const first = enqueue([], { target: 'orders@anna', priority: 6, trigger: 'manual', at: T0 }, SERVICES);
+    const second = enqueue(first.queue, { target: 'orders@anna', priority: 4, trigger: 'schedule', at: T0 + 1 }, SERVICES);
     expect(second.entry.priority).toBe(6);
   });
 
   it('reports 1-based queue positions in dispatch order, 0 when absent', () => {
     const queue = [queued('prices@svc', 1), queued('orders@anna', 4)];
-    expect(queuePosition(queue, 'orders@anna')).toBe(1);
-    expect(queuePosition(queue, 'prices@svc')).toBe(2);
-    expect(queuePosition(queue, 'ddt@anna')).toBe(0);
+    expect(queuePosition(queue, 'orders@anna', SERVICES)).toBe(1);
+    expect(queuePosition(queue, 'prices@svc', SERVICES)).toBe(2);
+    expect(queuePosition(queue, 'ddt@anna', SERVICES)).toBe(0);
   });
 });
 
@@ -309,7 +310,7 @@ describe('missed runs on restore', () => {
 
   it('skips targets whose policy is skip and moves them to the next slot', () => {
     const base = context();
-    const ctx = { ...base, schedules: { ...base.schedules, products: { ...base.schedules.products, missed: 'skip' as const } } };
+    const ctx = { ...base, schedules: { ...base.schedules, products: { ...(base.schedules.products as ScheduleConfig), missed: 'skip' as const } } };
     const plan = planMissedRuns(ctx, T0 + 200 * MINUTE);
     expect(plan.skipped).toEqual([{ target: 'products@svc', missedAt: T0 + 30 * MINUTE }]);
     expect(plan.nextDueAt['products@svc']).toBe(T0 + 270 * MINUTE);
@@ -377,7 +378,7 @@ describe('breaker', () => {
 
 describe('chained syncs', () => {
   it('chains ddt and invoices after orders with changes, on the same account', () => {
-    expect(chainedTargets('orders@anna', { parsed: 3, inserted: 1, updated: 0, unchanged: 2, deleted: 0, orphans: 0, unlinked: 0 })).toEqual({
+    expect(chainedTargets(SERVICES, 'orders@anna', { parsed: 3, inserted: 1, updated: 0, unchanged: 2, deleted: 0, orphans: 0, unlinked: 0 })).toEqual({
       children: ['ddt@anna', 'invoices@anna'],
       changed: true,
     });
@@ -385,8 +386,8 @@ describe('chained syncs', () => {
 
   it('reports no changes when nothing was inserted or updated, and nothing for services without a chain', () => {
     const none = { parsed: 3, inserted: 0, updated: 0, unchanged: 3, deleted: 1, orphans: 0, unlinked: 0 };
-    expect(chainedTargets('products@svc', none)).toEqual({ children: ['prices@svc'], changed: false });
-    expect(chainedTargets('customers@anna', none)).toBeNull();
+    expect(chainedTargets(SERVICES, 'products@svc', none)).toEqual({ children: ['prices@svc'], changed: false });
+    expect(chainedTargets(SERVICES, 'customers@anna', none)).toBeNull();
   });
 });
 
@@ -434,6 +435,6 @@ describe('why', () => {
   });
 
   it('covers every configured target', () => {
-    expect(targetsOf(ACCOUNTS)).toHaveLength(4 * 2 + 2);
+    expect(targetsOf(SERVICES, ACCOUNTS)).toHaveLength(4 * 2 + 2);
   });
 });

@@ -7,7 +7,7 @@
  * `FakeRuns.logic` is a `runSync` actor logic that honours the real contract (run-sync.ts).
  */
 import { createActor, fromCallback } from 'xstate';
-import { SERVICES } from '../../machines/catalog.js';
+import { serviceCatalog } from '../../src/exports/registry.js';
 import type { Accounts, FailureClass, ScheduleConfig, Service, TargetId } from '../../machines/catalog.js';
 import {
   orchestratorMachine,
@@ -200,9 +200,12 @@ export interface HarnessOptions {
   timers?: boolean;
 }
 
+/** The catalogue the runtime gives the orchestrator: the registered exports' service entries. */
+export const SERVICES = serviceCatalog();
+
 /** All six timers disabled. */
 export function noTimers(): Partial<Record<Service, Partial<ScheduleConfig>>> {
-  return Object.fromEntries(SERVICES.map((service) => [service, { enabled: false }]));
+  return Object.fromEntries(Object.keys(SERVICES).map((service) => [service, { enabled: false }]));
 }
 
 /** The real orchestrator actor on a virtual clock with fake runs. */
@@ -220,6 +223,7 @@ export class OrchestratorHarness {
     this.runs = new FakeRuns(this.clock);
     this.machine = withRunSync(this.runs.logic);
     this.input = {
+      services: SERVICES,
       accounts: options.accounts ?? { service: 'default', agents: ['default'] },
       concurrency: options.concurrency ?? 1,
       timeScale: options.timeScale ?? 1,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
 import { MACHINE_VERSION, withRunSync, type OrchestratorInput } from '../../machines/orchestrator.machine.js';
 import { createRunSyncLogic, type RunControls, type RunOutcome, type RunSyncInput } from '../../machines/run-sync.js';
-import { BOOT, MINUTE, OrchestratorHarness, SECOND, VirtualClock, noTimers, stats } from './harness.js';
+import { BOOT, MINUTE, OrchestratorHarness, SECOND, SERVICES, VirtualClock, noTimers, stats } from './harness.js';
 
 describe('restore', () => {
   it('persists a versioned, JSON-safe snapshot', () => {
@@ -88,7 +88,7 @@ describe('restore', () => {
         return new Promise<RunOutcome>(() => undefined);
       }, clock),
     );
-    const input: OrchestratorInput = { accounts: { service: 'default', agents: ['default'] }, bootAt: BOOT, schedules: noTimers() };
+    const input: OrchestratorInput = { services: SERVICES, accounts: { service: 'default', agents: ['default'] }, bootAt: BOOT, schedules: noTimers() };
     const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
     const first = createActor(machine, { input, clock }).start();

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parseExportFile } from '../../src/parsers/parse-export.js';
 import { readExport } from '../../src/parsers/read-export.js';
-import type { ExportType } from '../../src/parsers/export-tables.js';
+import type { ExportType } from '../../src/exports/registry.js';
 import { ExportInvalidError, type ExportRecord } from '../../src/parsers/types.js';
 import { formatField } from '../../src/simulator/cell-text.js';
 import { extraHeaders, getLayout, type Layout } from '../../src/simulator/layouts.js';

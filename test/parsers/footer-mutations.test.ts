@@ -7,7 +7,7 @@ import { ExportInvalidError } from '../../src/parsers/types.js';
 import { generateDataset } from '../../src/simulator/dataset.js';
 import { FOOTER_FORMS, SMALL_DATASET, VARIANT_FIXTURES, fixtureRecords } from '../../src/simulator/fixtures.js';
 import { renderExportToFile, type ExportCut } from '../../src/simulator/render-export.js';
-import { DATABASE_OF } from '../../src/stores/databases.js';
+import { databaseOf } from '../../src/exports/registry.js';
 import { applyExport } from '../../src/sync/apply-export.js';
 
 /**
@@ -46,7 +46,7 @@ describe('an export cut short is refused and writes nothing', () => {
     const spec = VARIANT_FIXTURES.find((s) => s.name === name)!;
     const dir = mkdtempSync(join(tmpdir(), `footer-${name}-`));
     const dataDir = join(dir, 'data');
-    const database = join(dataDir, `${DATABASE_OF[spec.type]}.db`);
+    const database = join(dataDir, databaseOf(spec.type).file);
     const records = fixtureRecords(spec, dataset);
     const render = (file: string, cut?: ExportCut, from = records) =>
       renderExportToFile(file, spec.type, from, { ...spec.render, variant: spec.variant, ...(cut ? { cut } : {}) });

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { EXPORT_TABLES, normaliseHeader, type ColumnSpec } from '../../src/parsers/export-tables.js';
+import { exportTable, type ExportType } from '../../src/exports/registry.js';
+import { normaliseHeader, type ColumnSpec } from '../../src/parsers/export-tables.js';
 import { checkFooterCell, describeFooter, footerShape, readCount, readSummary, rowShape, type FooterContext, type PendingFooterCell } from '../../src/parsers/footer.js';
 
 /** The table column of an export's field. */
-const spec = (type: keyof typeof EXPORT_TABLES, field: string): ColumnSpec => EXPORT_TABLES[type].columns.find((c) => c.field === field)!;
+const spec = (type: ExportType, field: string): ColumnSpec => exportTable(type).columns.find((c) => c.field === field)!;
 
 const fail = (problem: string): never => {
   throw new Error(problem);

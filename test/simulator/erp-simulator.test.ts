@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { EXPORT_TYPES } from '../../src/parsers/export-tables.js';
+import { EXPORT_TYPES } from '../../src/exports/registry.js';
 import { buildErpSimulator, startErpSimulator, type ErpSimulatorOptions } from '../../src/simulator/erp-simulator.js';
 import type { DatasetReport, FaultsReport, SimulatorStateReport } from '../../src/simulator/simulator-admin.js';
 import { SIMULATED_LISTS } from '../../src/simulator/simulator-lists.js';

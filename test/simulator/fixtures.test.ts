@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { describe, expect, it } from 'vitest';
-import { EXPORT_TABLES, EXPORT_TYPES, normaliseHeader, recordFields } from '../../src/parsers/export-tables.js';
+import { normaliseHeader, recordFields } from '../../src/parsers/export-tables.js';
+import { EXPORT_TYPES, exportTable } from '../../src/exports/registry.js';
 import type { ExportRecord } from '../../src/parsers/types.js';
 import { duplicateKeys, generateDataset, mutateDataset, recordKey } from '../../src/simulator/dataset.js';
 import {
@@ -109,7 +110,7 @@ describe('dataset', () => {
 
   it('gives every record exactly the export table fields, in table order', () => {
     for (const type of EXPORT_TYPES) {
-      for (const record of dataset[type]) expect(Object.keys(record)).toEqual(recordFields(EXPORT_TABLES[type]));
+      for (const record of dataset[type]) expect(Object.keys(record)).toEqual(recordFields(exportTable(type)));
     }
   });
 
@@ -129,7 +130,7 @@ describe('dataset', () => {
   it('uses only single-spaced, trimmed, non-empty texts, typed dates and money with at most 2 decimals', () => {
     for (const type of EXPORT_TYPES) {
       for (const record of dataset[type]) {
-        for (const column of EXPORT_TABLES[type].columns) {
+        for (const column of exportTable(type).columns) {
           const value = record[column.field];
           if (value === null || column.type === 'tracking') continue;
           if (column.type === 'money') expect(isMoneyLike(value), `${type}.${column.field}`).toBe(true);
@@ -228,7 +229,7 @@ describe('mutateDataset', () => {
       expect(added, `${type} added`).toBeGreaterThan(0);
       expect(changed, `${type} changed`).toBeGreaterThan(0);
       expect(duplicateKeys(type, after[type])).toEqual([]);
-      for (const record of after[type]) expect(Object.keys(record)).toEqual(recordFields(EXPORT_TABLES[type]));
+      for (const record of after[type]) expect(Object.keys(record)).toEqual(recordFields(exportTable(type)));
     }
   });
 
@@ -240,7 +241,7 @@ describe('mutateDataset', () => {
 describe('layouts', () => {
   it('fit the page and print only headers the export table accepts (or unknown/ignored columns)', () => {
     for (const type of EXPORT_TYPES) {
-      const table = EXPORT_TABLES[type];
+      const table = exportTable(type);
       for (const layout of Object.values(LAYOUTS[type])) {
         for (const page of layout.pages) {
           expect(page.reduce((w, c) => w + c.width, 0)).toBeLessThanOrEqual(GEOMETRY.maxGridWidth);
@@ -263,7 +264,7 @@ describe('layouts', () => {
     for (const type of EXPORT_TYPES) {
       for (const layout of Object.values(LAYOUTS[type])) {
         const shown = new Set(layout.pages.flat().flatMap((c) => (c.content.kind === 'field' ? [c.content.field] : [])));
-        const missing = EXPORT_TABLES[type].columns.filter((c) => c.required && !shown.has(c.field)).map((c) => c.field);
+        const missing = exportTable(type).columns.filter((c) => c.required && !shown.has(c.field)).map((c) => c.field);
         expect(missing, `${type} ${layout.variant}`).toEqual(layout.variant === 'missing-required' ? ['orderNumber'] : []);
       }
     }
@@ -315,7 +316,7 @@ describe('rendered fixtures read back by geometry', () => {
       expect(grids.flatMap((g) => g.overflowing)).toEqual([]);
       expect(grids.every((g) => g.outside.length === 2 && g.outside[0] === layout.title && /^Pagina \d+ di \d+$/.test(g.outside[1] ?? ''))).toBe(true);
 
-      const back = readRecords(layout, grids, EXPORT_TABLES[spec.type].key[0] as string);
+      const back = readRecords(layout, grids, exportTable(spec.type).key[0] as string);
       expect(back.headers).toEqual(layout.pages.map((page) => page.map((c) => normaliseHeader(c.header))));
       for (const cycle of back.rowBands) for (const page of cycle) expect(page).toEqual(cycle[0]);
       expect(back.footer.filter((text) => text !== '')).toEqual(summary.footer.map((cell) => cell.text));
@@ -323,7 +324,7 @@ describe('rendered fixtures read back by geometry', () => {
       expect(back.ghosts).toBe(spec.render?.ghostRows ?? 0);
 
       const expected = projectRecords(layout, records);
-      const fields = recordFields(EXPORT_TABLES[spec.type]);
+      const fields = recordFields(exportTable(spec.type));
       const derivedOrder = spec.type === 'invoices' && !layout.pages.flat().some((c) => c.content.kind === 'field' && c.content.field === 'orderNumber');
       const actual = back.records.map((record) => {
         const full: ExportRecord = Object.fromEntries(fields.map((f) => [f, record[f] ?? null]));

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DatabaseName } from '../../src/stores/database-spec.js';
 import { StoreError } from '../../src/stores/errors.js';
-import { TABLE_LAYOUTS, encodeKey } from '../../src/stores/record-columns.js';
+import { tableLayout, encodeKey } from '../../src/stores/record-columns.js';
 import type { HashedRecord, RecordStore } from '../../src/stores/record-store.js';
-import type { ExportType } from '../../src/parsers/export-tables.js';
+import type { ExportType } from '../../src/exports/registry.js';
 import type { ExportRecord } from '../../src/parsers/types.js';
 import { makeRecord } from '../support/export-records.js';
 
@@ -14,7 +14,7 @@ const T1 = '2026-02-01T08:00:00.000Z';
 const T2 = '2026-02-02T08:00:00.000Z';
 
 const row = (record: ExportRecord, hash: string): HashedRecord => ({ record, hash });
-const keyOf = (type: ExportType, record: ExportRecord): string => encodeKey(TABLE_LAYOUTS[type].keyFields.map((f) => record[f] as string | number));
+const keyOf = (type: ExportType, record: ExportRecord): string => encodeKey(tableLayout(type).keyFields.map((f) => record[f] as string | number));
 
 /** The behaviour every `RecordStore` adapter must show. */
 export function recordStoreContract(adapter: string, open: OpenStore): void {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXPORT_TABLES, EXPORT_TYPES, recordFields } from '../../src/parsers/export-tables.js';
-import { DATABASE_OF } from '../../src/stores/databases.js';
-import { ACCOUNT_COLUMN, ORDER_LINK_COLUMN, ROW_COLUMNS, TABLE_LAYOUTS, columnOf, sqlTypeOf } from '../../src/stores/record-columns.js';
+import { recordFields } from '../../src/parsers/export-tables.js';
+import { EXPORT_TYPES, databaseOf, exportTable } from '../../src/exports/registry.js';
+import { ACCOUNT_COLUMN, ORDER_LINK_COLUMN, ROW_COLUMNS, tableLayout, columnOf, sqlTypeOf } from '../../src/stores/record-columns.js';
 import { openRecordStores, closeRecordStores, type RecordStores } from '../../src/stores/sqlite-record-store.js';
 import { tempDir } from '../support/export-records.js';
 
@@ -29,19 +29,19 @@ describe('database schemas', () => {
     dir.remove();
   });
   const columnsOf = (type: (typeof EXPORT_TYPES)[number]): { name: string; type: string; notnull: number }[] =>
-    stores[DATABASE_OF[type]].db.pragma(`table_info(${type})`) as { name: string; type: string; notnull: number }[];
+    stores[databaseOf(type).name]!.db.pragma(`table_info(${type})`) as { name: string; type: string; notnull: number }[];
 
   it.each(EXPORT_TYPES)('%s table has one column per record field of its export table, and the store columns', (type) => {
-    const layout = TABLE_LAYOUTS[type];
+    const layout = tableLayout(type);
     const storeColumns = [...(layout.perAccount ? [ACCOUNT_COLUMN] : []), ...(layout.linkedToOrders ? [ORDER_LINK_COLUMN] : []), ...ROW_COLUMNS];
-    const expected = [...recordFields(EXPORT_TABLES[type]).map(columnOf), ...storeColumns];
+    const expected = [...recordFields(exportTable(type)).map(columnOf), ...storeColumns];
     const actual = columnsOf(type).map((c) => c.name);
     expect([...actual].sort()).toEqual([...expected].sort());
     expect(new Set(actual).size).toBe(actual.length);
   });
 
   it.each(EXPORT_TYPES)('%s columns have the SQL type of their field type', (type) => {
-    const layout = TABLE_LAYOUTS[type];
+    const layout = tableLayout(type);
     const declared = new Map(columnsOf(type).map((c) => [c.name, c.type]));
     layout.columns.forEach((column, i) => {
       expect([column, declared.get(column)]).toEqual([column, sqlTypeOf(layout.fieldTypes[i] ?? 'text')]);
@@ -49,7 +49,7 @@ describe('database schemas', () => {
   });
 
   it.each(EXPORT_TYPES)('%s key columns are not nullable', (type) => {
-    const layout = TABLE_LAYOUTS[type];
+    const layout = tableLayout(type);
     const notNull = new Set(columnsOf(type).filter((c) => c.notnull).map((c) => c.name));
     for (const column of [...layout.keyColumns, ...(layout.perAccount ? [ACCOUNT_COLUMN] : [])]) expect(notNull).toContain(column);
   });

@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ExportType, FieldValue } from '../../src/parsers/export-tables.js';
+import type { FieldValue } from '../../src/parsers/export-tables.js';
+import type { ExportType } from '../../src/exports/registry.js';
 import type { ExportLayout, ExportRecord, ParsedExport } from '../../src/parsers/types.js';
-import { TABLE_LAYOUTS } from '../../src/stores/record-columns.js';
+import { tableLayout } from '../../src/stores/record-columns.js';
 import type { ParseExportFile } from '../../src/sync/export-parser.js';
 
 /**
@@ -11,7 +12,7 @@ import type { ParseExportFile } from '../../src/sync/export-parser.js';
  * parser types them, with `overrides` on top.
  */
 export function makeRecord(type: ExportType, n: number, overrides: ExportRecord = {}): ExportRecord {
-  const layout = TABLE_LAYOUTS[type];
+  const layout = tableLayout(type);
   const record: ExportRecord = {};
   layout.fields.forEach((field, i) => {
     record[field] = sampleValue(layout.fieldTypes[i] ?? 'text', field, n);

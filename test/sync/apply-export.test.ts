@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ExportType } from '../../src/parsers/export-tables.js';
+import type { ExportType } from '../../src/exports/registry.js';
 import { ExportInvalidError, type ExportRecord } from '../../src/parsers/types.js';
 import { StoreError } from '../../src/stores/errors.js';
 import { openRecordStore, type SqliteRecordStore } from '../../src/stores/sqlite-record-store.js';

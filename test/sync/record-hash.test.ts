@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { EXPORT_TYPES } from '../../src/parsers/export-tables.js';
+import { EXPORT_TYPES } from '../../src/exports/registry.js';
 import type { ExportRecord } from '../../src/parsers/types.js';
-import { TABLE_LAYOUTS } from '../../src/stores/record-columns.js';
+import { tableLayout } from '../../src/stores/record-columns.js';
 import { HASH_SCHEMA, hashRecord } from '../../src/sync/record-hash.js';
 import { validateRecords } from '../../src/sync/validate-records.js';
 import { makeRecords } from '../support/export-records.js';
@@ -49,7 +49,7 @@ describe('hashRecord', () => {
 
 describe('validateRecords', () => {
   it.each(EXPORT_TYPES)('returns, for every %s record, the key and the hash that hashRecord gives it', async (type) => {
-    const layout = TABLE_LAYOUTS[type];
+    const layout = tableLayout(type);
     const records: ExportRecord[] = makeRecords(type, 50).map((r, n) => (n % 7 === 0 ? { ...r, extra: { 'NUOVA COLONNA': `v${n}` } } : r));
     const { keys, hashes } = await validateRecords(layout, records);
     expect(hashes).toEqual(records.map((r) => hashRecord(layout.fields, r)));
@@ -66,7 +66,7 @@ describe('validateRecords', () => {
       if (!done) setImmediate(spin);
     };
     setImmediate(spin);
-    const { keys } = await validateRecords(TABLE_LAYOUTS.orders, records);
+    const { keys } = await validateRecords(tableLayout('orders'), records);
     done = true;
     expect(keys).toHaveLength(20_000);
     // 20,000 records take far longer than one slice of validation on any machine.

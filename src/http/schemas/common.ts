@@ -1,5 +1,6 @@
 import { Type, type TSchema } from 'typebox';
-import { FAILURE_CLASSES, SERVICES } from '../../../machines/index.js';
+import { FAILURE_CLASSES } from '../../../machines/index.js';
+import { exportNames } from '../../exports/registry.js';
 
 /**
  * Building blocks shared by the route schemas. Request schemas reject unknown fields
@@ -23,13 +24,13 @@ export const Nullable = <T extends TSchema>(schema: T, description?: string) =>
   Type.Union([schema, Type.Null()], description ? { description } : {});
 
 /** A service as the API returns it. */
-export const ServiceEnum = Type.Enum(SERVICES, { description: 'one of the six syncs' });
+export const ServiceEnum = Type.Enum(exportNames(), { description: 'one of the six syncs' });
 
 /**
  * A service as a client names it. Deliberately a plain string rather than an enum: an unknown service is
  * a missing resource (404, listing the services) on every route, not a malformed request (400).
  */
-export const ServiceName = Type.String({ minLength: 1, maxLength: 64, description: `one of ${SERVICES.join(', ')}`, examples: ['orders'] });
+export const ServiceName = Type.String({ minLength: 1, maxLength: 64, description: `one of ${exportNames().join(', ')}`, examples: ['orders'] });
 
 /** Same rule as `ERP_ACCOUNTS` names in `src/config.ts`: they end up in target ids and file names. */
 export const AccountName = Type.String({

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { SERVICES } from '../../../machines/index.js';
+import { exportNames } from '../../exports/registry.js';
 import type { RuntimeStatus } from '../../runtime/runtime-port.js';
 import {
   IsoTime,
@@ -118,7 +118,7 @@ export const StatusBody = Type.Object({
   }),
   concurrency: Type.Integer(),
   timeScale: Type.Number(),
-  schedules: Type.Record(ServiceEnum, ScheduleConfig, { description: `per service: ${SERVICES.join(', ')}` }),
+  schedules: Type.Record(Type.String(), ScheduleConfig, { description: `per service: ${exportNames().join(', ')}` }),
   targets: Type.Array(TargetStatus),
   uptimeSeconds: Type.Number(),
   source: Type.String({ description: 'export source in use', examples: ['directory'] }),
