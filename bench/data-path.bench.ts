@@ -106,7 +106,7 @@ async function pipelineThroughput(parsed: ParsedExport, log: (line: string) => v
   const ours = async (): Promise<number> => {
     const dir = mkdtempSync(join(tmpdir(), 'bench-pipeline-'));
     const t0 = performance.now();
-    const result = await applyExport('in-memory', { type: 'orders', account: 'bench', dataDir: dir, parse: async () => parsed });
+    const result = await applyExport('in-memory', { type: 'orders', account: 'bench', openStore: (database) => openRecordStore(dir, database), parse: async () => parsed });
     const seconds = (performance.now() - t0) / 1000;
     rmSync(dir, { recursive: true, force: true });
     if (result.stats.inserted !== records.length) throw new Error(`pipeline inserted ${result.stats.inserted} of ${records.length}`);
@@ -197,7 +197,7 @@ async function eventLoopDelay(file: string, log: (line: string) => void): Promis
   const result = await applyExport(file, {
     type: 'orders',
     account: 'bench',
-    dataDir: dir,
+    openStore: (database) => openRecordStore(dir, database),
     onProgress: (p) => {
       if (p.phase === 'parsing') pages = p.pagesTotal;
     },

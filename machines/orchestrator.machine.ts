@@ -26,7 +26,8 @@ import {
   resetErpFailures,
   tripsBreaker,
 } from './breaker.js';
-import type { Accounts, MissedPolicy, Service, ServiceCatalog, TargetId, Trigger } from './catalog.js';
+import type { TargetId } from './catalog.js';
+import type { OrchestratorEvent } from './orchestrator.events.js';
 import { chainedTargets, enqueueChained, skipChained } from './chain.js';
 import { advanceToWake, armClockStep, earliestDeadline, fireDueDeadlines } from './clock.js';
 import { DISPATCH_STATES, dispatchGuards, type DispatchMode } from './dispatch.chart.js';
@@ -36,7 +37,7 @@ import { requestSync } from './queue.js';
 import { recordCompleted, recordFailed, recordPaused, recordProgress, recordRestarted } from './run-reports.js';
 import type { RunSyncLogic } from './run-sync.js';
 import { updateSchedule } from './schedule.js';
-import { syncTargetMachine, type SyncTargetInput, type SyncTargetReport } from './sync-target.machine.js';
+import { syncTargetMachine, type SyncTargetInput } from './sync-target.machine.js';
 import { analysed } from './analysed.js';
 import { begin, type ChildCommand, type OrchestratorEmitted, type Tx } from './transaction.js';
 import type { OrchestratorContext, OrchestratorInput } from './types.js';
@@ -49,35 +50,7 @@ export type { OrchestratorContext, OrchestratorInput };
  */
 export const MACHINE_VERSION = 1;
 
-/** Commands the runtime and the HTTP layer send. Every one carries `now` (epoch ms). */
-export type OrchestratorCommand =
-  | { type: 'sync.request'; service: Service; account?: string; priority?: number; trigger?: Trigger; now: number }
-  | { type: 'orchestrator.pause'; reason: string; transient?: boolean; now: number }
-  | { type: 'orchestrator.resume'; now: number }
-  | { type: 'lease.acquire'; leaseId: string; scope: string; ttlMs?: number; reason: string; now: number }
-  | { type: 'lease.release'; leaseId: string; now: number }
-  | {
-      type: 'schedule.update';
-      service: Service;
-      intervalMs?: number | null;
-      offsetMs?: number;
-      enabled?: boolean;
-      missed?: MissedPolicy;
-      now: number;
-    }
-    | {
-      type: 'orchestrator.restored';
-      now: number;
-      /** The catalogue of this start: services added since the snapshot get targets, removed ones go. */
-      services?: ServiceCatalog;
-      accounts?: Accounts;
-      concurrency?: number;
-      timeScale?: number;
-    }
-  | { type: 'clock.tick'; now: number };
-
-/** Everything the root receives: commands plus its children's reports. */
-export type OrchestratorEvent = OrchestratorCommand | SyncTargetReport;
+export type { OrchestratorCommand, OrchestratorEvent } from './orchestrator.events.js';
 
 export type { OrchestratorEmitted, ChildCommand };
 

@@ -15,12 +15,17 @@ export type Phase = 'downloading' | 'parsing' | 'applying' | 'finalizing';
 
 /** Counters of a completed run (DESIGN §7 `Run.stats`). */
 export interface RunStats {
+  /** Records in the export. */
   parsed: number;
   inserted: number;
+  /** Rows rewritten because they changed or were revived after a soft delete. */
   updated: number;
   unchanged: number;
+  /** Rows soft-deleted because the export no longer holds them. */
   deleted: number;
+  /** Active DDT of the account without a known order (orders, ddt and invoices runs; else 0). */
   orphans: number;
+  /** Active invoices of the account linked to no order (orders, ddt and invoices runs; else 0). */
   unlinked: number;
   /** The export's summary footer and its checks in one line, when the parser found one. */
   footer?: string;

@@ -24,6 +24,7 @@ import streamRoute from './http/routes/stream/index.js';
 import { DEFAULT_STREAM_SETTINGS, type StreamSettings } from './http/routes/stream/stream-clients.js';
 import syncRoutes from './http/routes/sync/index.js';
 import type { OrchestratorRuntime } from './runtime/runtime-port.js';
+import { DEFAULT_LEASE_WAIT_MS } from './runtime/leases.js';
 
 /** What the HTTP app needs from the process. */
 export interface AppDeps {
@@ -50,8 +51,7 @@ export interface HttpTimeouts {
   checkIntervalMs: number;
 }
 
-/** A lease request waits this long for the running sync to reach a checkpoint (batches take well under a second). */
-export const DEFAULT_LEASE_WAIT_MS = 10_000;
+export { DEFAULT_LEASE_WAIT_MS };
 
 /** Bodies are a handful of small fields; anything larger is a mistake or an attack. */
 const BODY_LIMIT = 16 * 1024;

@@ -132,12 +132,16 @@ async function importVerb(args: string[]): Promise<number> {
   });
   const file = fileArgument(positionals);
   const { applyExport } = await import('./sync/apply-export.js');
+  const { openRecordStore } = await import('./stores/sqlite-record-store.js');
   const { detectExportType } = await import('./parsers/read-export.js');
   // applyExport needs the type to choose its database: detect it from page 1 when not given.
   const type = typeOption(values.type as string | undefined) ?? (await detectExportType(file));
   const progress = progressOn();
+  // The CLI composes its stores: the apply opens the export's database through this only after the file checked out.
+  const dataDir = values['data-dir'] as string;
+  const openStore = (database: string) => openRecordStore(dataDir, database);
   // Finished on failure too, so that the error line starts on a line of its own.
-  const result = await applyExport(file, { type, account: values.account as string, dataDir: values['data-dir'] as string, onProgress: (p) => progress.report(p) }).finally(() =>
+  const result = await applyExport(file, { type, account: values.account as string, openStore, onProgress: (p) => progress.report(p) }).finally(() =>
     progress.finish(),
   );
   const stats = { ...result.stats, durationMs: roundedDurations(result.stats.durationMs) };

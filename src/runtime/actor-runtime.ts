@@ -70,7 +70,7 @@ export class ActorRuntime implements OrchestratorRuntime {
 
   why(service: Service): ReturnType<OrchestratorRuntime['why']> {
     if (!isExportName(service)) throw new RangeError(`unknown service ${JSON.stringify(service)}`);
-    return selectWhy(this.deps.actor.getSnapshot(), service);
+    return toIsoTimes(selectWhy(this.deps.actor.getSnapshot(), service));
   }
 
   request(service: Service, options: { account?: string; priority?: number } = {}): SyncRequestResult {

@@ -1,4 +1,4 @@
-import type { MissedPolicy, OrchestratorStatus, Service, Trigger, Why } from '../../machines/index.js';
+import type { MissedPolicy, OrchestratorStatus, RunStats, Service, Trigger, Why } from '../../machines/index.js';
 
 /**
  * What the HTTP layer (and the CLI, the dashboard, the benchmarks) may ask of the running orchestrator.
@@ -9,7 +9,7 @@ export interface OrchestratorRuntime {
   /** Root state, running targets, queue with reasons, leases, per-target state, last runs, breaker. */
   status(): RuntimeStatus;
   /** Reason codes explaining why each target of `service` is not running now. */
-  why(service: Service): Why[];
+  why(service: Service): IsoTimes<Why>[];
   /** Requests a sync of one service (every account of it when `account` is absent). */
   request(service: Service, options?: { account?: string; priority?: number }): SyncRequestResult;
   /** Requests all six services. */
@@ -141,7 +141,7 @@ export interface RunView {
   startedAt: string;
   finishedAt: string | null;
   phases: { downloading: number; parsing: number; applying: number; finalizing: number };
-  stats: { parsed: number; inserted: number; updated: number; unchanged: number; deleted: number; orphans: number; unlinked: number; footer?: string };
+  stats: RunStats;
   flags: string[];
   error: { class: string; message: string } | null;
 }

@@ -25,7 +25,7 @@ import { RunLedger } from './ledger.js';
 import { DEFAULT_LEASE_WAIT_MS } from './leases.js';
 import { SnapshotPersistence } from './persistence.js';
 import { readableSnapshot, startOrchestrator, type ActorClock, type StartOptions } from './restore.js';
-import { ExportRuns } from './run-sync.runtime.js';
+import { ExportRuns } from '../sync/export-runs.js';
 import { shutdownPhases, type ShutdownPhases } from './shutdown.js';
 import type { OrchestratorRuntime } from './runtime-port.js';
 import { schedulesInput } from './schedules.js';
@@ -190,7 +190,7 @@ function clockNow(clock: ActorClock | undefined): (() => number) | undefined {
 
 function defaultSource(config: Config): ExportSource {
   if (config.exportDir === null) {
-    throw new Error('no export source: set ERP_EXPORT_DIR to a folder of exported PDFs (the browser source is not wired yet)');
+    throw new Error('no export source: pass one (src/server.ts builds the browser or directory source with export-source.factory.ts) or set ERP_EXPORT_DIR to a folder of exported PDFs');
   }
   return new DirectorySource(config.exportDir);
 }

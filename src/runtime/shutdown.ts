@@ -5,7 +5,7 @@ import type { ExportSource } from '../erp/export-source.js';
 import type { OrchestratorStore } from '../stores/orchestrator-store.js';
 import { closeRecordStores, type RecordStores } from '../stores/sqlite-record-store.js';
 import type { SnapshotPersistence } from './persistence.js';
-import type { ExportRuns } from './run-sync.runtime.js';
+import type { ExportRuns } from '../sync/export-runs.js';
 
 /**
  * How long a graceful shutdown waits for running targets to pause at their next checkpoint. A run in

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import type { RunStats } from '../../machines/index.js';
 import type { ExportName } from '../parsers/export-tables.js';
 import { describeFooter } from '../parsers/footer.js';
 import { ExportInvalidError, type ExportLayout, type ParsedExport } from '../parsers/types.js';
@@ -7,7 +8,6 @@ import type { DatabaseName } from '../stores/database-spec.js';
 import { databaseOf } from '../exports/registry.js';
 import { tableLayout, type TableLayout } from '../stores/record-columns.js';
 import type { HashedRecord, RecordStore, RowState } from '../stores/record-store.js';
-import { openRecordStore } from '../stores/sqlite-record-store.js';
 import { loadExportParser, type ParseExportFile } from './export-parser.js';
 import { validateRecords, type CheckedRecords } from './validate-records.js';
 
@@ -27,24 +27,10 @@ export type ApplyFlag =
   /** The export held too few records to be a full list (e.g. an ERP filter left on "this month"): nothing was deleted. */
   'INCOMPLETE_EXPORT';
 
-/** Counts of one run (for a resumed run: of the whole run, all its parts together). */
-export interface ApplyStats {
-  /** Records in the export. */
-  parsed: number;
-  inserted: number;
-  /** Rows rewritten because they changed or were revived after a soft delete. */
-  updated: number;
-  unchanged: number;
-  /** Rows soft-deleted because the export no longer holds them. */
-  deleted: number;
-  /** Active DDT of the account without a known order (orders, ddt and invoices runs; else 0). */
-  orphans: number;
-  /** Active invoices of the account linked to no order (orders, ddt and invoices runs; else 0). */
-  unlinked: number;
+/** Counts of one run (for a resumed run: of the whole run, all its parts together) and its phase times. */
+export interface ApplyStats extends RunStats {
   /** Wall time per phase, summed over the parts of a resumed run. */
   durationMs: { parsing: number; applying: number; finalizing: number };
-  /** The export's summary footer and what its checks found, in one line (`describeFooter`). */
-  footer?: string;
 }
 
 /**
@@ -79,13 +65,19 @@ export type ApplyResult = {
   layout: ExportLayout | null;
 } & ({ outcome: 'completed' } | { outcome: 'paused'; checkpoint: ApplyCheckpoint });
 
-/** Options of `applyExport`. Give either `dataDir` or `stores`. */
+/** Opens the store of one database for a single run; the run closes it when it ends. */
+export type OpenStore = (database: DatabaseName) => RecordStore;
+
+/** Options of `applyExport`. Give either `stores` or `openStore`: the apply never opens a database itself. */
 export interface ApplyOptions {
   type: ExportName;
   /** The ERP account the export was taken with; scopes per-agent rows (ignored by shared tables). */
   account: string;
-  /** `DATA_DIR`: the run opens the export's database there and closes it at the end. */
-  dataDir?: string;
+  /**
+   * Opens the export's database once the file has been read and checked (so an export that cannot be
+   * trusted creates nothing), and the run closes it at the end: the CLI's composition root gives this.
+   */
+  openStore?: OpenStore;
   /** Open stores by database, kept by the caller (one writer connection per file); not closed here. */
   stores?: Partial<Record<DatabaseName, RecordStore>>;
   /** Continue a paused run: the file is parsed again and applying resumes at `nextBatch`. */
@@ -310,8 +302,8 @@ function holdStore(options: ApplyOptions): { store: RecordStore; release: () => 
     if (!store) throw new Error(`applyExport: no store given for ${database}.db`);
     return { store, release: () => {} };
   }
-  if (options.dataDir === undefined) throw new Error('applyExport: give dataDir or stores');
-  const store = openRecordStore(options.dataDir, database);
+  if (options.openStore === undefined) throw new Error('applyExport: give stores or openStore');
+  const store = options.openStore(database);
   return { store, release: () => store.close() };
 }
 

@@ -10,6 +10,7 @@ import {
 import { exportDefinition, serviceCatalog } from '../../src/exports/registry.js';
 import {
   LeaseTimeoutError,
+  type IsoTimes,
   UnknownAccountError,
   type HealthView,
   type LeaseGrant,
@@ -151,9 +152,8 @@ export class RuntimeDouble implements OrchestratorRuntime {
     };
   }
 
-  why(service: Service): Why[] {
+  why(service: Service): IsoTimes<Why>[] {
     this.record('why', service);
-    // Epoch-ms times, exactly as the machines' `explain` produces them.
     return accountsOf(specOf(service), this.accounts).map((account) => ({
       target: targetId(service, account),
       state: 'idle',
@@ -162,9 +162,9 @@ export class RuntimeDouble implements OrchestratorRuntime {
           ? [
               { code: 'QUEUED', detail: 'position 1 in the queue', position: 1 },
               { code: 'MUTEX_HELD', detail: 'account default is busy with orders@default', by: ['orders@default'] },
-              { code: 'LEASE', detail: 'lease lease-1 (new order) on * until …', leaseId: 'lease-1', until: NOW + 2 * MINUTE },
+              { code: 'LEASE', detail: 'lease lease-1 (new order) on * until …', leaseId: 'lease-1', until: iso(NOW + 2 * MINUTE) },
             ]
-          : [{ code: 'NEXT_DUE', detail: 'next slot at …', at: NOW + 15 * MINUTE }],
+          : [{ code: 'NEXT_DUE', detail: 'next slot at …', at: iso(NOW + 15 * MINUTE) }],
     }));
   }
 

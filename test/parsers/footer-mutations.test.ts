@@ -9,6 +9,7 @@ import { FOOTER_FORMS, SMALL_DATASET, VARIANT_FIXTURES, fixtureRecords } from '.
 import { renderExportToFile, type ExportCut } from '../../src/simulator/render-export.js';
 import { databaseOf } from '../../src/exports/registry.js';
 import { applyExport } from '../../src/sync/apply-export.js';
+import { storesIn } from '../support/export-records.js';
 
 /**
  * Mutation test of the footer rule (ERP-EXPORTS §1): every footer form, cut short in each way a file can
@@ -56,7 +57,7 @@ describe('an export cut short is refused and writes nothing', () => {
     it('whole, it applies with its footer checked', async () => {
       const file = join(dir, 'whole.pdf');
       await render(file, undefined, records.slice(1));
-      const result = await applyExport(file, { type: spec.type, account: 'agent1', dataDir });
+      const result = await applyExport(file, { type: spec.type, account: 'agent1', openStore: storesIn(dataDir) });
       expect(result.outcome).toBe('completed');
       expect(result.stats.inserted).toBe(result.stats.parsed);
       expect(result.stats.footer).toMatch(/^footer on file page/);
@@ -68,7 +69,7 @@ describe('an export cut short is refused and writes nothing', () => {
       const summary = await render(file, cut);
       expect(summary.pages).toBeGreaterThan(0);
       const before = dump(database);
-      const error = await applyExport(file, { type: spec.type, account: 'agent1', dataDir }).then(
+      const error = await applyExport(file, { type: spec.type, account: 'agent1', openStore: storesIn(dataDir) }).then(
         () => null,
         (e: unknown) => e,
       );

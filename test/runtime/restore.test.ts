@@ -22,6 +22,7 @@ interface World {
   clock: VirtualClock;
   source: ScriptedSource;
   orchestrator: Runtime;
+  dataDir: string;
   /** Simulates a crash (nothing more is written) and starts a new runtime on the same data dir at `at`. */
   restart(at?: number): Runtime;
 }
@@ -39,6 +40,7 @@ function world(schedules: Partial<Record<Service, { enabled?: boolean }>> = noTi
     clock,
     source,
     orchestrator: boot(),
+    dataDir: dir.path,
     restart(at = clock.now()) {
       crash(w.orchestrator);
       clock.advanceTo(at);
@@ -207,5 +209,30 @@ describe('restore', () => {
     const start = () => createRuntime({ config: testConfig(dir.path), source: new ScriptedSource() });
     expect(start).toThrow(SnapshotVersionError);
     expect(start).toThrow(/machine version 999, but this build reads version 1\. Start the build that wrote it, or discard the snapshot/);
+  });
+
+  it('restores a snapshot saved before the service catalogue was part of the context, with the catalogue of this start', async () => {
+    const w = world();
+    w.orchestrator.runtime.request('orders');
+    await nextEvent(w.orchestrator.runtime, fact('sync.completed', 'orders@default'));
+    w.orchestrator.persistence.flush();
+    const before = observable(w.orchestrator);
+    // Rewrite the saved envelope in the older form: the same snapshot without `context.services`.
+    crash(w.orchestrator);
+    const store = openOrchestratorDb(w.dataDir);
+    const envelope = store.loadEnvelope();
+    const snapshot = envelope?.snapshot as { context: Record<string, unknown> };
+    const { services, ...olderContext } = snapshot.context;
+    expect(services).toBeDefined();
+    store.write({ envelope: { machineVersion: envelope!.machineVersion, savedAt: envelope!.savedAt, snapshot: { ...snapshot, context: olderContext } } });
+    store.close();
+
+    w.clock.advanceTo(BOOT + MINUTE);
+    w.orchestrator = createRuntime({ config: testConfig(w.dataDir), clock: w.clock, source: w.source, schedules: noTimers(), random: 42 });
+    cleanup.push(() => w.orchestrator.close());
+    const restored = w.orchestrator;
+    expect(observable(restored)).toEqual(before);
+    restored.runtime.request('ddt');
+    await nextEvent(restored.runtime, fact('sync.completed', 'ddt@default'));
   });
 });

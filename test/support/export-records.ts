@@ -5,7 +5,9 @@ import type { FieldValue } from '../../src/parsers/export-tables.js';
 import type { ExportType } from '../../src/exports/registry.js';
 import type { ExportLayout, ExportRecord, ParsedExport } from '../../src/parsers/types.js';
 import { tableLayout } from '../../src/stores/record-columns.js';
+import type { OpenStore } from '../../src/sync/apply-export.js';
 import type { ParseExportFile } from '../../src/sync/export-parser.js';
+import { openRecordStore } from '../../src/stores/sqlite-record-store.js';
 
 /**
  * A complete record of `type` whose values derive from `n` (distinct `n` → distinct key), typed as the
@@ -65,4 +67,9 @@ export function fakeParse(type: ExportType, records: () => readonly ExportRecord
 export function tempDir(prefix = 'stores-'): { path: string; remove: () => void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** Opens a run's database under `dataDir`, as the CLI's composition root does for `applyExport`. */
+export function storesIn(dataDir: string): OpenStore {
+  return (database) => openRecordStore(dataDir, database);
 }

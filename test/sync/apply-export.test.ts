@@ -7,7 +7,7 @@ import { StoreError } from '../../src/stores/errors.js';
 import { openRecordStore, type SqliteRecordStore } from '../../src/stores/sqlite-record-store.js';
 import { tableChecksum } from '../../src/stores/table-checksum.js';
 import { BATCH_SIZE, applyExport, type ApplyCheckpoint, type ApplyOptions, type ApplyProgress, type ApplyResult, type ApplyStats } from '../../src/sync/apply-export.js';
-import { fakeParse, makeRecord, makeRecords, tempDir } from '../support/export-records.js';
+import { fakeParse, makeRecord, makeRecords, storesIn, tempDir } from '../support/export-records.js';
 
 const T1 = new Date('2026-02-01T08:00:00.000Z');
 const T2 = new Date('2026-02-02T08:00:00.000Z');
@@ -24,7 +24,7 @@ function importExport(type: ExportType, records: readonly ExportRecord[], option
   return applyExport(join(dir.path, `${type}.pdf`), {
     type,
     account: 'default',
-    dataDir: dir.path,
+    openStore: storesIn(dir.path),
     parse: fakeParse(type, () => records),
     now: () => T1,
     ...options,
@@ -183,7 +183,7 @@ describe('applyExport: a key repeated within one export', () => {
     const resumedDir = tempDir('apply-repeats-');
     try {
       const controller = new AbortController();
-      const at = { dataDir: resumedDir.path, now: () => T1 };
+      const at = { openStore: storesIn(resumedDir.path), now: () => T1 };
       const paused = await importExport('customers', records, { ...at, signal: controller.signal, onCheckpoint: () => controller.abort() });
       if (paused.outcome !== 'paused') throw new Error(`expected a pause, got ${paused.outcome}`);
       const resumed = await importExport('customers', records, { ...at, resumeFrom: paused.checkpoint });
@@ -198,7 +198,7 @@ describe('applyExport: a key repeated within one export', () => {
       };
       const straight = tempDir('apply-straight-');
       try {
-        await importExport('customers', records, { dataDir: straight.path, now: () => T1 });
+        await importExport('customers', records, { openStore: storesIn(straight.path), now: () => T1 });
         expect(table(resumedDir.path)).toBe(table(straight.path));
       } finally {
         straight.remove();
@@ -335,7 +335,7 @@ describe('applyExport: pause and resume', () => {
    * under test (returned): 100 DDT gone, 400 new, every 7th changed, the 10 vanished ones back.
    */
   async function prepare(dataDir: string): Promise<ExportRecord[]> {
-    const at = (now: Date): Partial<ApplyOptions> => ({ dataDir, now: () => now });
+    const at = (now: Date): Partial<ApplyOptions> => ({ openStore: storesIn(dataDir), now: () => now });
     const ddt = (n: number): ExportRecord => makeRecord('ddt', n, { orderNumber: `ORD/${n % 800}` });
     const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
     await importExport('orders', range(0, 600).map((n) => makeRecord('orders', n, { orderNumber: `ORD/${n}` })), at(T1));
@@ -362,7 +362,7 @@ describe('applyExport: pause and resume', () => {
     const straight = tempDir('apply-straight-');
     try {
       const records = await prepare(straight.path);
-      const expected = await importExport('ddt', records, { dataDir: straight.path, now: () => T3 });
+      const expected = await importExport('ddt', records, { openStore: storesIn(straight.path), now: () => T3 });
       expect(expected.outcome).toBe('completed');
 
       await prepare(dir.path);
@@ -409,7 +409,7 @@ describe('applyExport: pause and resume', () => {
       controller.abort();
       throw new DOMException('aborted', 'AbortError');
     };
-    const first = await applyExport(join(dir.path, 'customers.pdf'), { type: 'customers', account: 'default', dataDir: dir.path, parse, signal: controller.signal, now: () => T1 });
+    const first = await applyExport(join(dir.path, 'customers.pdf'), { type: 'customers', account: 'default', openStore: storesIn(dir.path), parse, signal: controller.signal, now: () => T1 });
     if (first.outcome !== 'paused') throw new Error('expected a pause');
     expect(first.checkpoint).toMatchObject({ nextBatch: 0, recordCount: null, activeBefore: null });
     expect(existsSync(join(dir.path, 'customers.db'))).toBe(false);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ExportInvalidError } from '../../src/parsers/types.js';
 import { applyExport } from '../../src/sync/apply-export.js';
-import { tempDir } from '../support/export-records.js';
+import { storesIn, tempDir } from '../support/export-records.js';
 
 describe('applyExport with the default parser', () => {
   let dir: ReturnType<typeof tempDir>;
@@ -15,7 +15,7 @@ describe('applyExport with the default parser', () => {
   it('rejects a file that is not a PDF as export-invalid and creates no database', async () => {
     const file = join(dir.path, 'Ordini.pdf');
     writeFileSync(file, 'not a pdf at all');
-    const failure = applyExport(file, { type: 'orders', account: 'default', dataDir: dir.path });
+    const failure = applyExport(file, { type: 'orders', account: 'default', openStore: storesIn(dir.path) });
     await expect(failure).rejects.toBeInstanceOf(ExportInvalidError);
     expect(existsSync(join(dir.path, 'orders.db'))).toBe(false);
   });

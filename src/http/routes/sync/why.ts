@@ -1,6 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Why, WhyReason } from '../../../../machines/index.js';
-import type { IsoTimes } from '../../../runtime/runtime-port.js';
 import { NOT_FOUND, PROTECTED_ERRORS } from '../../schemas/common.js';
 import { ServiceParams } from '../../schemas/sync-request.js';
 import { WhyBody } from '../../schemas/why.js';
@@ -21,26 +19,9 @@ const whyRoute: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const service = serviceOr404(request.params.service);
-      return { service, targets: app.runtime.why(service).map(isoWhy) };
+      return { service, targets: app.runtime.why(service) };
     },
   );
 };
-
-/**
- * The port hands out the machines' `Why`, whose `until`/`at` are epoch ms; the API speaks ISO-8601.
- * A value that is already a string is passed through, so a runtime that converts first is fine too.
- */
-function isoWhy(why: Why | IsoTimes<Why>): IsoTimes<Why> {
-  return { ...why, reasons: why.reasons.map(isoReason) };
-}
-
-function isoReason(reason: WhyReason | IsoTimes<WhyReason>): IsoTimes<WhyReason> {
-  const { until, at, ...rest } = reason;
-  return { ...rest, ...(until === undefined ? {} : { until: iso(until) }), ...(at === undefined ? {} : { at: iso(at) }) };
-}
-
-function iso(time: number | string): string {
-  return typeof time === 'number' ? new Date(time).toISOString() : time;
-}
 
 export default whyRoute;

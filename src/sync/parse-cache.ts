@@ -1,5 +1,5 @@
 import type { ParsedExport } from '../parsers/types.js';
-import type { ParseExportFile } from '../sync/export-parser.js';
+import type { ParseExportFile } from './export-parser.js';
 
 /**
  * Remembers the last export parsed, by file. `applyExport` parses the file again when a paused run

@@ -5,8 +5,8 @@ import type { Checkpoint, Phase, RunControls, RunFunction, RunOutcome, RunStats,
 import type { ExportSource } from '../erp/export-source.js';
 import type { DatabaseName } from '../stores/database-spec.js';
 import type { RecordStore } from '../stores/record-store.js';
-import { applyExport, type ApplyCheckpoint, type ApplyFlag, type ApplyProgress, type ApplyStats } from '../sync/apply-export.js';
-import { loadExportParser, type ParseExportFile } from '../sync/export-parser.js';
+import { applyExport, type ApplyCheckpoint, type ApplyFlag, type ApplyProgress, type ApplyStats } from './apply-export.js';
+import { loadExportParser, type ParseExportFile } from './export-parser.js';
 import { ParseCache } from './parse-cache.js';
 
 /** What the real `runSync` needs; everything is injected by the composition root. */
