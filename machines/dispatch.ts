@@ -6,7 +6,7 @@ import { MAX_PREEMPTIONS, PREEMPT_MARGIN } from './catalog.js';
 import type { TargetId } from './catalog.js';
 import { holdOf } from './holds.js';
 import { chainDepth, orderQueue } from './queue.js';
-import { drawJitter } from './retry.js';
+import { nextRandom } from './retry.js';
 import { command, emit, patchRunning, patchTarget, without, withContext, type Tx } from './transaction.js';
 import type { OrchestratorContext, PausedEntry, QueueEntry, RunningEntry } from './types.js';
 
@@ -177,4 +177,10 @@ export function preemptRun(tx: Tx): Tx {
     preemptions: entry.preemptions + 1,
   });
   return command(patched, preemption.target, { type: 'target.pause', now: tx.ctx.now });
+}
+
+/** Draws the next backoff jitter from the context's PRNG, advancing its state. */
+export function drawJitter(tx: Tx): { tx: Tx; jitter: number } {
+  const { value, state } = nextRandom(tx.ctx.rngState);
+  return { tx: withContext(tx, { rngState: state }), jitter: value };
 }

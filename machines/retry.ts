@@ -1,11 +1,10 @@
 /**
  * Retries: what follows a failed attempt (at once, after a backoff, or never), the backoff with its
- * jitter, and the deterministic PRNG that draws the jitter.
+ * jitter, and the deterministic PRNG that draws the jitter (drawn when a run starts: `dispatch.ts`).
  */
 import { FAILURE_POLICY, MAX_RETRY_ATTEMPTS, RETRY_BACKOFF_MS, RETRY_JITTER_RATIO } from './catalog.js';
 import type { FailureClass } from './catalog.js';
 import { scaled } from './time.js';
-import { withContext, type Tx } from './transaction.js';
 
 /** What to do after a failed attempt. */
 export type RetryDecision = { kind: 'immediate' } | { kind: 'backoff'; retry: number } | { kind: 'none' };
@@ -39,10 +38,4 @@ export function nextRandom(state: number): { value: number; state: number } {
   let t = Math.imul(next ^ (next >>> 15), next | 1);
   t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
   return { value: ((t ^ (t >>> 14)) >>> 0) / 4294967296, state: next };
-}
-
-/** Draws the next backoff jitter from the context's PRNG, advancing its state. */
-export function drawJitter(tx: Tx): { tx: Tx; jitter: number } {
-  const { value, state } = nextRandom(tx.ctx.rngState);
-  return { tx: withContext(tx, { rngState: state }), jitter: value };
 }

@@ -2,19 +2,11 @@
  * The ERP list views the browser source drives: the shape of an export's list view (each export's
  * definition holds its own) and the URLs and menu texts every list shares.
  */
+import type { ErpListView } from '../exports/export-definition.js';
 import { exportDefinition } from '../exports/registry.js';
 import type { ExportName } from '../parsers/export-tables.js';
 
-/** One list view. */
-export interface ErpListView {
-  /** Path under `ERP_URL`, with its trailing slash (the ERP redirects without it). */
-  path: string;
-  /**
-   * A substring of the hidden value of the filter that shows every record, or null for a list without
-   * filter. Substring, because the values' prefixes change after ERP maintenance.
-   */
-  allFilter: string | null;
-}
+export type { ErpListView };
 
 /** The list view of a registered export (each export's definition in `src/exports/` holds it). */
 export function listViewOf(service: ExportName): ErpListView {

@@ -4,7 +4,6 @@
  * entries as its catalogue; the parser, the stores and the export sources read the rest.
  */
 import type { ServiceSpec } from '../../machines/index.js';
-import type { ErpListView } from '../erp/list-views.js';
 import type { ExportTable } from '../parsers/export-tables.js';
 import type { FooterSummary, Layout } from '../simulator/layout-types.js';
 import type { DatabaseSpec } from '../stores/database-spec.js';
@@ -18,6 +17,17 @@ export interface StoreEntry {
   readonly database: DatabaseSpec;
   /** Rows carry `order_erp_id`, linked to their order by order number. */
   readonly linkedToOrders: boolean;
+}
+
+/** Where an export lives in the ERP: its list view and the filter that makes it complete. */
+export interface ErpListView {
+  /** Path under `ERP_URL`, with its trailing slash (the ERP redirects without it). */
+  path: string;
+  /**
+   * A substring of the hidden value of the filter that shows every record, or null for a list without
+   * filter. Substring, because the values' prefixes change after ERP maintenance.
+   */
+  allFilter: string | null;
 }
 
 /** What the ERP simulator needs to show an export it has no built-in layouts for. */
