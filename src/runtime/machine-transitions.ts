@@ -29,7 +29,7 @@ export interface MachineTransition {
 
 /** A transition taken within a step. */
 export interface TransitionStep {
-  /** The guard that let it through (`changedChainParent`, `modeIs(running)`), or null when it has none. */
+  /** The guard that let it through (`changedChainParent`, `runsUnheld`), or null when it has none. */
   guard: string | null;
   /** The state that owns the transition. */
   source: string;
