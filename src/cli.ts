@@ -132,9 +132,8 @@ async function importVerb(args: string[]): Promise<number> {
   });
   const file = fileArgument(positionals);
   const { applyExport } = await import('./sync/apply-export.js');
-  const { detectExportType } = await import('./parsers/read-export.js');
-  // applyExport needs the type to choose its database: detect it from page 1 when not given.
-  const type = typeOption(values.type as string | undefined) ?? (await detectExportType(file));
+  // applyExport needs the type to choose its database: detect it from page 1 (in a worker) when not given.
+  const type = typeOption(values.type as string | undefined) ?? (await (await import('./parsers/parse-export.js')).detectExportTypeOffThread(file));
   const progress = progressOn();
   // Finished on failure too, so that the error line starts on a line of its own.
   const result = await applyExport(file, { type, account: values.account as string, dataDir: values['data-dir'] as string, onProgress: (p) => progress.report(p) }).finally(() =>
