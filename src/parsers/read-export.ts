@@ -4,6 +4,7 @@ import { readExportFileBytes } from './export-file.js';
 import { buildPageGrid } from './grid.js';
 import { balancePageTree } from './page-tree.js';
 import { PDF_TAIL_BYTES, pdfEnvelopeProblem } from './pdf-envelope.js';
+import { damagedStreamProblem } from './stream-check.js';
 import type { PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { openPdf, readPage } from './pdf-page-reader.js';
 import { ExportInvalidError, type ExportLayout, type ExportRecord, type ParseProgress } from './types.js';
@@ -57,6 +58,8 @@ export function checkPdfEnvelope(bytes: Uint8Array, label: string): void {
 async function loadExport(file: string, label: string, pageTree: PageTreeMode): Promise<() => Promise<PDFDocumentProxy>> {
   let bytes = await readExportFileBytes(file, label);
   checkPdfEnvelope(bytes, label);
+  const damaged = damagedStreamProblem(bytes);
+  if (damaged) throw new ExportInvalidError(`${label}: damaged PDF: ${damaged}`);
   if (pageTree === 'balanced') {
     const result = balancePageTree(bytes);
     if (result.balanced) bytes = result.bytes;
