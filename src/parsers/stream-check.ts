@@ -9,14 +9,19 @@ import { isName, isRef, PdfLexer, type PdfValue } from './pdf-objects.js';
  * stream of the file is inflated once here and the file is refused when one fails.
  *
  * The file is scanned for `n g obj` headers rather than read through its cross-reference table, so that
- * this works on files whose table pdf.js would have to rebuild.
+ * this works on files whose table pdf.js would have to rebuild. An encrypted file's streams are
+ * compressed, then encrypted: they cannot be inflated before they are decrypted, so such a file is left
+ * to pdf.js, which asks for the password (and the export is refused) or decrypts it.
  */
 
 const OBJECT_HEADER = /(\d+)\s+(\d+)\s+obj\b/g;
+/** A trailer's `/Encrypt` entry (a reference or a direct dictionary). */
+const ENCRYPT_ENTRY = /\/Encrypt\s*(\d+\s+\d+\s+R|<<)/;
 
 /** Describes the first damaged compressed stream, or returns null when all inflate cleanly. */
 export function damagedStreamProblem(bytes: Uint8Array): string | null {
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  if (ENCRYPT_ENTRY.test(text)) return null;
   for (const match of text.matchAll(OBJECT_HEADER)) {
     const lexer = new PdfLexer(bytes, match.index + match[0].length);
     const data = flateData(lexer, text);
