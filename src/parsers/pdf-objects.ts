@@ -210,11 +210,17 @@ export class PdfObjects {
     this.trailer = this.readSections(this.startXref);
   }
 
-  /** The size of the object number space (`/Size` of the newest trailer). */
+  /**
+   * The first free object number: the newest trailer's `/Size`, or past the highest object number any
+   * cross-reference section lists when `/Size` understates it (new objects must not replace old ones).
+   */
   get size(): number {
     const size = this.trailer.entries.get('Size');
     if (typeof size !== 'number' || !Number.isInteger(size)) throw new PdfSyntaxError('trailer without /Size');
-    return size;
+    let first = size;
+    for (const n of this.entries.keys()) if (n >= first) first = n + 1;
+    for (const n of this.freed) if (n >= first) first = n + 1;
+    return first;
   }
 
   /** Resolves a reference (or returns a direct value as it is). */

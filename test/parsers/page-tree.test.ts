@@ -130,6 +130,14 @@ describe('balancing the page tree', () => {
     expect(await pagesOf(result.bytes)).toEqual(await pagesOf(bytesOf(DDT)));
   });
 
+  it('numbers its new nodes past every object of the file, even when the trailer understates /Size', async () => {
+    const original = Buffer.from(bytesOf(DDT)).toString('latin1');
+    const understated = new Uint8Array(Buffer.from(original.replace(/\/Size \d+/, '/Size 3'), 'latin1'));
+    const result = balancePageTree(understated, 4);
+    if (!result.balanced) throw new Error(result.reason);
+    expect(await pagesOf(result.bytes)).toEqual(await pagesOf(bytesOf(DDT)));
+  });
+
   it('leaves to pdf.js what it does not fully understand', async () => {
     const balanced = balancePageTree(bytesOf(DDT), 4);
     if (!balanced.balanced) throw new Error(balanced.reason);
