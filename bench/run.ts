@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { benchBrowser } from './browser.bench.js';
 import { benchDataPath } from './data-path.bench.js';
+import { benchLargeExport } from './large-export.bench.js';
 import { benchOperator } from './operator.bench.js';
 import { benchOrchestrator } from './orchestrator.bench.js';
 import { formatReport, writeResults, type BenchSection } from './report.js';
@@ -12,6 +13,7 @@ import { formatReport, writeResults, type BenchSection } from './report.js';
  */
 const SECTIONS: Record<string, (log: (line: string) => void) => Promise<BenchSection['rows']>> = {
   'data-path': benchDataPath,
+  'large-export': benchLargeExport,
   orchestrator: benchOrchestrator,
   operator: benchOperator,
   browser: async (log) => {

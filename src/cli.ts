@@ -133,9 +133,8 @@ async function importVerb(args: string[]): Promise<number> {
   const file = fileArgument(positionals);
   const { applyExport } = await import('./sync/apply-export.js');
   const { openRecordStore } = await import('./stores/sqlite-record-store.js');
-  const { detectExportType } = await import('./parsers/read-export.js');
-  // applyExport needs the type to choose its database: detect it from page 1 when not given.
-  const type = typeOption(values.type as string | undefined) ?? (await detectExportType(file));
+  // applyExport needs the type to choose its database: detect it from page 1 (in a worker) when not given.
+  const type = typeOption(values.type as string | undefined) ?? (await (await import('./parsers/parse-export.js')).detectExportTypeOffThread(file));
   const progress = progressOn();
   // The CLI composes its stores: the apply opens the export's database through this only after the file checked out.
   const dataDir = values['data-dir'] as string;

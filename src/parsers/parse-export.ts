@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { exportTables } from '../exports/registry.js';
 import type { ExportName, ExportTable } from './export-tables.js';
+import type { PageTreeMode } from './read-export.js';
 import { ExportInvalidError, type ExportLayout, type ExportRecord, type ParsedExport, type ParseProgress } from './types.js';
 
 /** What the parse worker is started with. */
@@ -15,6 +16,9 @@ export interface ParseWorkerInput {
   tables: ExportTable[];
   /** One Int32: set to 1 to ask the worker to stop before its next page. */
   abortBuffer: SharedArrayBuffer;
+  /** `detect`: only read page 1 and report the export's type. */
+  task: 'parse' | 'detect';
+  pageTree: PageTreeMode;
 }
 
 /** Messages from the parse worker. */
@@ -22,6 +26,7 @@ export type ParseWorkerMessage =
   | { kind: 'records'; records: ExportRecord[] }
   | ({ kind: 'progress' } & ParseProgress)
   | { kind: 'done'; layout: ExportLayout; duplicates: number }
+  | { kind: 'detected'; type: ExportName }
   | { kind: 'error'; name: string; message: string; errorClass: string | null };
 
 /** Options of `parseExportFile`. */
@@ -32,6 +37,8 @@ export interface ParseOptions {
   onProgress?: (progress: ParseProgress) => void;
   /** Called once per batch of records as cycles complete (the records are also in the result). */
   onRecords?: (records: ExportRecord[]) => void;
+  /** How pdf.js reaches the pages (`read-export.ts`); `balanced` unless a benchmark compares. */
+  pageTree?: PageTreeMode;
 }
 
 const runningFromSource = import.meta.url.endsWith('.ts');
@@ -64,6 +71,47 @@ function startWorker(input: ParseWorkerInput): Worker {
   return new Worker(bootstrap, { eval: true, workerData: input });
 }
 
+/** How a worker's messages end its run: resolve or reject, once. */
+type WorkerRun<T> = (message: ParseWorkerMessage, resolve: (value: T) => void) => void;
+
+/**
+ * Runs one parse-worker task until it resolves, fails or is aborted: the worker is terminated in every
+ * case, and an `error` message becomes an `ExportInvalidError` when the worker classed it so.
+ */
+function runWorker<T>(input: ParseWorkerInput, signal: AbortSignal | undefined, onMessage: WorkerRun<T>): Promise<T> {
+  const abortFlag = new Int32Array(input.abortBuffer);
+  return new Promise<T>((resolve, reject) => {
+    if (signal?.aborted) return reject(abortError(signal));
+    const worker = startWorker(input);
+    let settled = false;
+    const settle = (fn: () => void): void => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      fn();
+      void worker.terminate();
+    };
+    const onAbort = (): void => {
+      Atomics.store(abortFlag, 0, 1);
+      settle(() => reject(abortError(signal!)));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    worker.on('message', (m: ParseWorkerMessage) => {
+      if (m.kind === 'error') {
+        settle(() => reject(m.errorClass === 'export-invalid' ? new ExportInvalidError(m.message) : Object.assign(new Error(m.message), { name: m.name })));
+      } else {
+        onMessage(m, (value) => settle(() => resolve(value)));
+      }
+    });
+    worker.on('error', (err) => settle(() => reject(err)));
+    worker.on('exit', (code) => settle(() => reject(new Error(`parse worker exited with code ${code} before finishing ${input.file}`))));
+  });
+}
+
+function workerInput(file: string, type: ExportName | null, task: ParseWorkerInput['task'], pageTree: PageTreeMode = 'balanced'): ParseWorkerInput {
+  return { file, type, tables: exportTables(), abortBuffer: new SharedArrayBuffer(4), task, pageTree };
+}
+
 /**
  * Parses an ERP export PDF in a worker thread and resolves with every record once the whole file has
  * been read and validated. Fail closed: any problem rejects with an `ExportInvalidError` and no
@@ -71,45 +119,34 @@ function startWorker(input: ParseWorkerInput): Worker {
  * rejects with an `AbortError`.
  */
 export function parseExportFile(file: string, options: ParseOptions = {}): Promise<ParsedExport> {
-  const abortBuffer = new SharedArrayBuffer(4);
-  const abortFlag = new Int32Array(abortBuffer);
-  const input: ParseWorkerInput = { file, type: options.type ?? null, tables: exportTables(), abortBuffer };
   const records: ExportRecord[] = [];
-  return new Promise<ParsedExport>((resolve, reject) => {
-    if (options.signal?.aborted) return reject(abortError(options.signal));
-    const worker = startWorker(input);
-    let settled = false;
-    const settle = (fn: () => void): void => {
-      if (settled) return;
-      settled = true;
-      options.signal?.removeEventListener('abort', onAbort);
-      fn();
-      void worker.terminate();
-    };
-    const onAbort = (): void => {
-      Atomics.store(abortFlag, 0, 1);
-      settle(() => reject(abortError(options.signal!)));
-    };
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    worker.on('message', (m: ParseWorkerMessage) => {
-      switch (m.kind) {
-        case 'records':
-          for (const r of m.records) records.push(r);
-          options.onRecords?.(m.records);
-          break;
-        case 'progress':
-          options.onProgress?.({ pagesDone: m.pagesDone, pagesTotal: m.pagesTotal });
-          break;
-        case 'done':
-          settle(() => resolve({ type: m.layout.type, layout: m.layout, records }));
-          break;
-        case 'error':
-          settle(() => reject(m.errorClass === 'export-invalid' ? new ExportInvalidError(m.message) : Object.assign(new Error(m.message), { name: m.name })));
-          break;
-      }
-    });
-    worker.on('error', (err) => settle(() => reject(err)));
-    worker.on('exit', (code) => settle(() => reject(new Error(`parse worker exited with code ${code} before finishing ${file}`))));
+  return runWorker<ParsedExport>(workerInput(file, options.type ?? null, 'parse', options.pageTree), options.signal, (m, resolve) => {
+    switch (m.kind) {
+      case 'records':
+        for (const r of m.records) records.push(r);
+        options.onRecords?.(m.records);
+        break;
+      case 'progress':
+        options.onProgress?.({ pagesDone: m.pagesDone, pagesTotal: m.pagesTotal });
+        break;
+      case 'done':
+        resolve({ type: m.layout.type, layout: m.layout, records });
+        break;
+      default:
+        break;
+    }
+  });
+}
+
+/**
+ * Detects an export's type from its first page in a worker thread. pdf.js is loaded only there: on the
+ * CLI's main thread it would come through tsx's loader, which holds ~400 MB to transform its 4 MB of
+ * JavaScript (measured: 504 MB RSS after loading pdf.js through tsx, 77 MB without). Every problem with
+ * the file is an `ExportInvalidError`.
+ */
+export function detectExportTypeOffThread(file: string, signal?: AbortSignal): Promise<ExportName> {
+  return runWorker<ExportName>(workerInput(file, null, 'detect'), signal, (m, resolve) => {
+    if (m.kind === 'detected') resolve(m.type);
   });
 }
 

@@ -1,7 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
-import { readExport } from './read-export.js';
+import { detectExportType, readExport } from './read-export.js';
 import type { ExportRecord } from './types.js';
 import type { ParseWorkerInput, ParseWorkerMessage } from './parse-export.js';
 
@@ -47,25 +47,34 @@ const flush = (): void => {
 };
 let lastProgress = 0;
 
-readExport(input.file, input.type, {
-  onRecords(records) {
-    for (const r of records) pending.push(r);
-    if (pending.length >= RECORDS_PER_MESSAGE) flush();
-  },
-  onProgress(p) {
-    const now = performance.now();
-    if (p.pagesDone !== p.pagesTotal && now - lastProgress < PROGRESS_INTERVAL_MS) return;
-    lastProgress = now;
-    post({ kind: 'progress', ...p });
-  },
-  isAborted: () => Atomics.load(abortFlag, 0) === 1,
-  onReopen: collectGarbage,
-}, undefined, input.tables).then(
-  ({ layout, duplicates }) => {
+const postError = (err: Error & { class?: string }): void => {
+  post({ kind: 'error', name: err.name, message: err.message, errorClass: err.class ?? null });
+};
+
+const parse = (): Promise<void> =>
+  readExport(
+    input.file,
+    input.type,
+    {
+      onRecords(records) {
+        for (const r of records) pending.push(r);
+        if (pending.length >= RECORDS_PER_MESSAGE) flush();
+      },
+      onProgress(p) {
+        const now = performance.now();
+        if (p.pagesDone !== p.pagesTotal && now - lastProgress < PROGRESS_INTERVAL_MS) return;
+        lastProgress = now;
+        post({ kind: 'progress', ...p });
+      },
+      isAborted: () => Atomics.load(abortFlag, 0) === 1,
+      onReopen: collectGarbage,
+    },
+    { pageTree: input.pageTree, tables: input.tables },
+  ).then(({ layout, duplicates }) => {
     flush();
     post({ kind: 'done', layout, duplicates });
-  },
-  (err: Error & { class?: string }) => {
-    post({ kind: 'error', name: err.name, message: err.message, errorClass: err.class ?? null });
-  },
-);
+  });
+
+const detect = async (): Promise<void> => post({ kind: 'detected', type: await detectExportType(input.file, input.tables) });
+
+(input.task === 'detect' ? detect() : parse()).catch(postError);

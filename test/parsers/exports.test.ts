@@ -257,7 +257,7 @@ describe('long exports', () => {
       const records: ExportRecord[] = [];
       let pagesDone = 0;
       reopenedAt = [];
-      await readExport(file, 'prices', { onRecords: (rs) => records.push(...rs), onProgress: (p) => (pagesDone = p.pagesDone), onReopen: () => reopenedAt.push(pagesDone) }, reopenEvery);
+      await readExport(file, 'prices', { onRecords: (rs) => records.push(...rs), onProgress: (p) => (pagesDone = p.pagesDone), onReopen: () => reopenedAt.push(pagesDone) }, { reopenEveryPages: reopenEvery });
       return records;
     };
     const reopened = await collect(5);
