@@ -147,7 +147,8 @@ export class BrowserSource implements ExportSource {
     this.accounts = new Map(options.accounts.map((a) => [a.name, a]));
     this.workDir = join(options.dataDir, 'browser');
     this.stallTimeoutMs = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
-    this.quietMs = options.exportQuietMs ?? DEFAULT_EXPORT_QUIET_MS;
+    // A press is judged quiet well within the deadline for the download to begin, or no second press could follow.
+    this.quietMs = Math.min(options.exportQuietMs ?? DEFAULT_EXPORT_QUIET_MS, this.timeouts.downloadBegin / 2);
     this.cooldownMs = options.loginRefusedCooldownMs ?? DEFAULT_LOGIN_REFUSED_COOLDOWN_MS;
     this.now = options.now ?? (() => new Date());
     this.budget = new LoginBudget({ file: join(this.workDir, 'login-budget.json'), perDay: options.loginsPerDay ?? DEFAULT_LOGINS_PER_DAY, now: this.now, logger: this.log });

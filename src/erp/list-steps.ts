@@ -4,6 +4,7 @@
  * export item until the download begins, and put the user's filter back (ERP-UI §3–6).
  */
 import type { Logger } from 'pino';
+import type { HTTPRequest, HTTPResponse } from 'puppeteer-core';
 import type { ExportType } from '../parsers/export-tables.js';
 import { withDeadline } from './deadline.js';
 import type { DownloadWatch } from './download-watch.js';
@@ -128,14 +129,16 @@ async function pressOnce(run: ListRun, watch: DownloadWatch, anchorId: string): 
   let status = 0;
   const main = page.mainFrame();
   const onNavigated = (frame: unknown): void => void (frame === main && (navigated = true));
-  const onRequest = (request: import('puppeteer-core').HTTPRequest): void => void (request.isNavigationRequest() && request.frame() === main && (requested = true));
-  const onResponse = (response: import('puppeteer-core').HTTPResponse): void => {
+  const onRequest = (request: HTTPRequest): void => void (request.isNavigationRequest() && request.frame() === main && (requested = true));
+  const onResponse = (response: HTTPResponse): void => {
     if (response.request().isNavigationRequest() && response.frame() === main) status = response.status();
   };
   page.on('framenavigated', onNavigated);
   page.on('request', onRequest);
   page.on('response', onResponse);
   try {
+    // A banner left by an earlier press (or shown by a reload) is not this press's outcome.
+    const bannerBefore = await withDeadline('press the export item', run.timeouts.step, run.signal, () => page.evaluate(showsTextScript(OBJECTS_NOT_LOADED_TEXT)));
     const pressedIt = await withDeadline('press the export item', run.timeouts.step, run.signal, () => page.evaluate(pressByIdScript(anchorId)));
     if (pressedIt !== true) throw new SourceError('export-invalid', `press the export item: ${anchorId} is not shown`);
     const pressed = performance.now();
@@ -145,7 +148,7 @@ async function pressOnce(run: ListRun, watch: DownloadWatch, anchorId: string): 
         if (navigated) return 'navigated' as const;
         if (!requested) {
           const banner = await page.evaluate(showsTextScript(OBJECTS_NOT_LOADED_TEXT)).catch(() => false);
-          if (banner === true) return 'banner' as const;
+          if (banner === true && bannerBefore !== true) return 'banner' as const;
           const quiet = performance.now() - pressed > run.quietMs && (await page.evaluate(PAGE_READY).catch(() => false)) === true;
           if (quiet) return 'quiet' as const;
         }

@@ -5,7 +5,7 @@
  * or fails with the right class and a message naming its step, never a wrong or partial file; no
  * Chromium process is left behind. Skipped, with the reason, on a machine without Chromium.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ import { parseExportFile } from '../../src/parsers/parse-export.js';
 import { startErpSimulator, type RunningErpSimulator } from '../../src/simulator/erp-simulator.js';
 import type { FaultRequest } from '../../src/simulator/simulator-faults.js';
 import { chromiumForTests } from '../support/chromium.js';
+import { filesIn } from '../support/files.js';
 import { chromiumZombies, orphansOf } from '../support/processes.js';
 
 const TIMEOUTS: Partial<StepTimeouts> = { launch: 20_000, navigation: 8_000, login: 8_000, step: 6_000, downloadBegin: 8_000, download: 30_000, close: 3_000 };
@@ -87,13 +88,6 @@ describe.skipIf(!chromium)(`browser source against the ERP's DevExpress pages${c
     expect(parsed.records, `${service}@${account}`).toEqual(truth.records);
   };
   const userFilters = (): unknown => sim.admin.state().filters;
-  const filesIn = (dir: string): string[] => {
-    try {
-      return readdirSync(dir);
-    } catch {
-      return [];
-    }
-  };
 
   beforeAll(async () => {
     sim = await startErpSimulator({ accounts: ACCOUNTS, size: { customers: 20, orders: 30, products: 30, prices: 40 }, loadingDelayMs: 40, callbackDelayMs: 60, seed: 'browser-quirks' });
