@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { CHROMIUM_ARGS } from '../../src/erp/browser-pool.js';
 import { startErpSimulator, type RunningErpSimulator } from '../../src/simulator/erp-simulator.js';
 import { chromiumForTests } from '../support/chromium.js';
 
@@ -64,7 +65,7 @@ describe.skipIf(!chromium)(`the simulator renders the structures of ERP-UI.md${c
 
   beforeAll(async () => {
     sim = await startErpSimulator({ accounts: [ACCOUNT], size: { customers: 8, orders: 10, products: 8, prices: 10 }, loadingDelayMs: 200, callbackDelayMs: 50 });
-    browser = await puppeteer.launch({ executablePath: chromium!, args: ['--headless=new', '--no-sandbox', '--disable-gpu'], pipe: true });
+    browser = await puppeteer.launch({ executablePath: chromium!, ignoreDefaultArgs: true, args: [...CHROMIUM_ARGS, 'about:blank'], pipe: true });
     const body = new URLSearchParams({ __CALLBACKID: 'Logon', __CALLBACKPARAM: new URLSearchParams({ UserName: ACCOUNT.name, Password: ACCOUNT.password }).toString() });
     const res = await fetch(`${sim.url}/Login.aspx`, { method: 'POST', body });
     cookie = /ASP\.NET_SessionId=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')![1]!;
