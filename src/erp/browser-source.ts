@@ -1,14 +1,18 @@
 /**
- * The export source that drives the ERP's web UI with a headless Chromium (DESIGN §6): log in (reusing a
- * session per account), open the list view, set its filter to "all", click "Esporta in PDF", await the
- * download through CDP events, check it is a whole PDF, move it into the downloads folder, and restore
- * the user's own filter.
+ * The export source that drives the ERP's DevExpress pages with a headless Chromium (DESIGN §6,
+ * ERP-UI.md): a wide window and the Italian UI set before navigating, log in (reusing a session per
+ * account), open the list view, close stray popups, clear a saved grid filter, set the list's filter to
+ * "all" and verify it on the server, refill a grid with empty cells, press the export item (through the
+ * overflow when hidden; again after a press that did nothing or the data-store error), await the
+ * download through CDP events, check it is the list's whole PDF, move it into the downloads folder, and
+ * restore the user's own filter. Each list's differences are the data of its export's `listView` (`src/exports/`).
  *
- * Failures are classified for the orchestrator's retry and breaker rules:
+ * Failures are classified for the orchestrator's retry and breaker rules, and name their step:
  * - `erp-unreachable`: connection refused, HTTP errors, refused logins, an exhausted login budget,
- *   timeouts, a stalled download, a hung or crashed browser;
+ *   timeouts, a stalled download, presses that never start a download, a hung or crashed browser;
  * - `session-expired`: the ERP still asks for a login right after a fresh one;
- * - `export-invalid`: the download is not a whole PDF, or the list cannot be exported completely.
+ * - `export-invalid`: the download is not the list's whole PDF, or the list cannot be exported
+ *   completely (no filter, a filter that cannot be set, cells that stay empty).
  * An aborted run rejects with the signal's `AbortError`.
  */
 import { randomUUID } from 'node:crypto';
@@ -20,14 +24,12 @@ import type { ErpAccount } from '../config.js';
 import { pdfFileProblem } from '../parsers/pdf-envelope.js';
 import { BrowserPool, type BrowserLease } from './browser-pool.js';
 import { findChromium } from './chromium-path.js';
-import { StepTimeoutError, abortError, awaitedLater, formatMs, isAbortError, withDeadline } from './deadline.js';
+import { StepTimeoutError, abortError, formatMs, isAbortError, withDeadline } from './deadline.js';
 import { DownloadWatch, type FinishedDownload } from './download-watch.js';
-import {
-  chooseFilter, clickExport, findFilter, logIn, mainFrameId, openPage, LoginRefusedError,
-  type Arrival, type FilterCombo, type StepTimeouts,
-} from './erp-session.js';
+import { LoginRefusedError, LoginRequired, clearGridFilter, logIn, mainFrameId, openPage, prepareTab, type StepTimeouts } from './erp-session.js';
 import { SourceError, type DownloadedExport, type DownloadRequest, type ExportSource } from './export-source.js';
-import { isLoginPage, listViewOf, listViewUrl } from './list-views.js';
+import { applyFilter, pressExportUntilDownload, readFilter, refillEmptyCells, valueCode, type ListRun } from './list-steps.js';
+import { isExportOf, listViewOf, listViewUrl } from './list-views.js';
 import { DEFAULT_LOGINS_PER_DAY, LoginBudget } from './login-budget.js';
 
 /** Options of `BrowserSource`. */
@@ -49,6 +51,11 @@ export interface BrowserSourceOptions {
   recycleAfterRuns?: number;
   /** A download that receives no byte for this long fails (default 30 s). */
   stallTimeoutMs?: number;
+  /**
+   * After an export press, this long with no request and a settled page means the press did nothing
+   * and it is pressed again (default 4 s; the ERP's callbacks take 250–900 ms).
+   */
+  exportQuietMs?: number;
   /** Step deadlines; see `StepTimeouts` for the defaults' meaning. */
   timeouts?: Partial<StepTimeouts>;
   /** Extra Chromium flags. */
@@ -88,28 +95,28 @@ export const DEFAULT_STALL_TIMEOUT_MS = 30_000;
 export const DEFAULT_RECYCLE_AFTER_RUNS = 50;
 /** Long enough that a locked account is not hammered, short enough that a fixed password is picked up soon. */
 export const DEFAULT_LOGIN_REFUSED_COOLDOWN_MS = 10 * 60_000;
+/** Well above the ERP's callback times (250–900 ms), so a slow callback is not taken for a lost press. */
+export const DEFAULT_EXPORT_QUIET_MS = 4_000;
 /** How long a browser may take to answer a health check before it counts as hung. */
 const HEALTH_CHECK_MS = 3_000;
 
 /** State of one run's filter handling, kept across a re-login. */
 interface FilterMemory {
-  /** The user's own value, read before the source changed anything. */
-  user: { value: string; text: string } | null;
+  /** The user's own value (its code, without the `xaf_xaf_a{m}` prefix) and text, read before the source changed anything. */
+  user: { code: string; text: string } | null;
   /** The source changed the filter on the server (so it must restore it). */
   changed: boolean;
 }
 
 /** Everything a run's steps share. */
-interface Run {
+interface Run extends ListRun {
   request: DownloadRequest;
   account: ErpAccount & { password: string };
   lease: BrowserLease;
   page: Page;
   runDir: string;
   signal: AbortSignal;
-  listUrl: string;
   filter: FilterMemory;
-  log: Logger;
 }
 
 /**
@@ -125,6 +132,7 @@ export class BrowserSource implements ExportSource {
   private readonly accounts: Map<string, ErpAccount>;
   private readonly workDir: string;
   private readonly stallTimeoutMs: number;
+  private readonly quietMs: number;
   private readonly cooldownMs: number;
   private readonly now: () => Date;
   /** Accounts whose last login was refused: no new attempt before `until`. */
@@ -139,6 +147,8 @@ export class BrowserSource implements ExportSource {
     this.accounts = new Map(options.accounts.map((a) => [a.name, a]));
     this.workDir = join(options.dataDir, 'browser');
     this.stallTimeoutMs = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
+    // A press is judged quiet well within the deadline for the download to begin, or no second press could follow.
+    this.quietMs = Math.min(options.exportQuietMs ?? DEFAULT_EXPORT_QUIET_MS, this.timeouts.downloadBegin / 2);
     this.cooldownMs = options.loginRefusedCooldownMs ?? DEFAULT_LOGIN_REFUSED_COOLDOWN_MS;
     this.now = options.now ?? (() => new Date());
     this.budget = new LoginBudget({ file: join(this.workDir, 'login-budget.json'), perDay: options.loginsPerDay ?? DEFAULT_LOGINS_PER_DAY, now: this.now, logger: this.log });
@@ -198,7 +208,11 @@ export class BrowserSource implements ExportSource {
       const leased = lease;
       const signal = request.signal ? AbortSignal.any([request.signal, leased.gone]) : leased.gone;
       const page = await withDeadline('open a tab', this.timeouts.step, signal, () => this.pool.tab(leased, account.name));
-      const run: Run = { request, account, lease: leased, page, runDir, signal, listUrl: listViewUrl(this.options.erpUrl, request.service), filter: { user: null, changed: false }, log };
+      const run: Run = {
+        request, account, lease: leased, page, runDir, signal, log, timeouts: this.timeouts, quietMs: this.quietMs,
+        service: request.service, view: listViewOf(request.service), listUrl: listViewUrl(this.options.erpUrl, request.service),
+        filter: { user: null, changed: false },
+      };
       let outcome: unknown;
       try {
         const result = await this.exportWithLogin(run);
@@ -224,14 +238,18 @@ export class BrowserSource implements ExportSource {
   private async exportWithLogin(run: Run): Promise<DownloadedExport> {
     let loggedIn = false;
     try {
+      await prepareTab(run);
       for (;;) {
-        const outcome = await this.exportOnce(run);
-        if (outcome !== 'login-required') return outcome;
-        if (loggedIn) {
-          throw new SourceError('session-expired', `the ERP asked account "${run.account.name}" to log in again right after a fresh login (${run.page.url()})`);
+        try {
+          return await this.exportOnce(run);
+        } catch (err) {
+          if (!(err instanceof LoginRequired)) throw err;
+          if (loggedIn) {
+            throw new SourceError('session-expired', `the ERP asked account "${run.account.name}" to log in again right after a fresh login (${err.url})`);
+          }
+          await this.logIn(run);
+          loggedIn = true;
         }
-        await this.logIn(run);
-        loggedIn = true;
       }
     } catch (err) {
       if (this.pageStillUsable(err, run)) await this.restoreFilter(run);
@@ -239,22 +257,29 @@ export class BrowserSource implements ExportSource {
     }
   }
 
-  /** One attempt: list view, filter, export click, download. `login-required` when the session is gone. */
-  private async exportOnce(run: Run): Promise<DownloadedExport | 'login-required'> {
-    const { page, request } = run;
+  /** One attempt: list view, grid filter, list filter, empty cells, export press, download. */
+  private async exportOnce(run: Run): Promise<DownloadedExport> {
+    const { view } = run;
     const lap = stopwatch();
-    if ((await openPage(page, run.listUrl, `the ${request.service} list`, this.timeouts, run.signal)) === 'login-required') return 'login-required';
+    await openPage(run, run.listUrl, `the ${run.service} list`);
     const openMs = lap();
-    if ((await this.selectAllFilter(run)) === 'login-required') return 'login-required';
+    if (view.clearGridFilter && (await clearGridFilter(run)) === 'cleared') run.log.info('cleared the grid filter saved in the user profile');
+    if (view.filter) {
+      const all = view.filter.allSuffix;
+      const combo = await readFilter(run, view.filter);
+      run.filter.user ??= { code: valueCode(combo.value), text: combo.text };
+      const set = await applyFilter(run, view.filter, (code) => code.endsWith(all), 'to all');
+      if (valueCode(set.value) !== run.filter.user.code) run.filter.changed = true;
+      if (view.refillEmptyCells && (await refillEmptyCells(run, view.filter))) run.filter.changed = true;
+    }
     const filterMs = lap();
 
-    const frameId = await mainFrameId(page, this.timeouts, run.signal);
+    const frameId = await mainFrameId(run);
     const watch = await withDeadline('prepare the download folder', this.timeouts.step, run.signal, () =>
-      DownloadWatch.arm({ cdp: run.lease.cdp, browserContextId: page.browserContext().id, dir: run.runDir, frameId }),
+      DownloadWatch.arm({ cdp: run.lease.cdp, browserContextId: run.page.browserContext().id, dir: run.runDir, frameId }),
     );
     try {
-      await clickExport(page, this.timeouts, run.signal);
-      if ((await this.downloadOrLogin(run, watch)) === 'login-required') return 'login-required';
+      await pressExportUntilDownload(run, watch);
       const startMs = lap();
       const finished = await watch.finished({ stallTimeoutMs: this.stallTimeoutMs, timeoutMs: this.timeouts.download, signal: run.signal });
       const downloadMs = lap();
@@ -270,36 +295,14 @@ export class BrowserSource implements ExportSource {
     }
   }
 
-  /** Sets the list's filter to its "all" value, remembering the user's own value the first time. */
-  private async selectAllFilter(run: Run): Promise<Arrival> {
-    const substring = listViewOf(run.request.service).allFilter;
-    if (substring === null) return 'ready';
-    const combo = await findFilter(run.page, substring, this.timeouts, run.signal);
-    if (!combo) {
-      throw new SourceError('export-invalid', `the ${run.request.service} list has no filter value containing "${substring}": its export would not be complete (did the ERP's filter values change?)`);
-    }
-    run.filter.user ??= combo.current;
-    if (combo.current.value === combo.all.value) return 'ready';
-    run.log.info({ from: combo.current.text, to: combo.all.text }, 'setting the list filter to all for the export');
-    const arrival = await chooseFilter(run.page, combo, combo.all.value, this.timeouts, run.signal);
-    if (arrival === 'ready') run.filter.changed = true;
-    return arrival;
-  }
-
   /** Puts the user's filter back, if the run changed it. A failure is logged: the export itself is fine. */
   private async restoreFilter(run: Run): Promise<void> {
     const { user, changed } = run.filter;
-    const substring = listViewOf(run.request.service).allFilter;
-    if (!changed || !user || substring === null) return;
+    const filter = run.view.filter;
+    if (!changed || !user || !filter) return;
     try {
-      if (run.page.url() !== run.listUrl && (await openPage(run.page, run.listUrl, `the ${run.request.service} list`, this.timeouts, run.signal)) === 'login-required') {
-        throw new Error('the session expired before the filter could be restored');
-      }
-      const combo: FilterCombo | null = await findFilter(run.page, substring, this.timeouts, run.signal);
-      if (!combo) throw new Error('the filter combo is gone');
-      if (combo.current.value !== user.value && (await chooseFilter(run.page, combo, user.value, this.timeouts, run.signal)) === 'login-required') {
-        throw new Error('the session expired before the filter could be restored');
-      }
+      if (run.page.url() !== run.listUrl) await openPage(run, run.listUrl, `the ${run.service} list`);
+      await applyFilter(run, filter, (code) => code === user.code, `back to the user's "${user.text}"`);
       run.filter.changed = false;
       run.log.info({ filter: user.text }, "restored the user's list filter");
     } catch (err) {
@@ -307,34 +310,19 @@ export class BrowserSource implements ExportSource {
     }
   }
 
-  /** After the export click: the download begins, or the page navigates (to the login page, or an error). */
-  private async downloadOrLogin(run: Run, watch: DownloadWatch): Promise<'download' | 'login-required'> {
-    const outcome = await withDeadline('start the download', this.timeouts.downloadBegin, run.signal, async (s) => {
-      const settled = new AbortController();
-      const signal = AbortSignal.any([s, settled.signal]);
-      const navigated = awaitedLater(run.page.waitForNavigation({ waitUntil: 'load', timeout: 0, signal }).then((response) => ({ kind: 'navigated' as const, response })));
-      const begun = awaitedLater(watch.begun(signal).then(() => ({ kind: 'download' as const, response: null })));
-      try {
-        return await Promise.race([navigated, begun]);
-      } finally {
-        settled.abort();
-      }
-    });
-    if (outcome.kind === 'download') return 'download';
-    if (isLoginPage(run.page.url())) return 'login-required';
-    const status = outcome.response?.status() ?? 0;
-    throw new SourceError('erp-unreachable', `the ERP answered the export with a page (HTTP ${status}, ${run.page.url()}) instead of a file`);
-  }
-
-  /** Checks the downloaded file is a whole PDF and moves it into the downloads folder. */
+  /** Checks the download is the list's whole PDF (`<caption>.pdf`, Italian or English) and moves it into the downloads folder. */
   private async deliver(run: Run, finished: FinishedDownload): Promise<DownloadedExport> {
     const { service, account, downloadsDir } = run.request;
+    const name = finished.suggestedFilename;
+    if (!isExportOf(run.view, name)) {
+      throw new SourceError('export-invalid', `check the download: "${name}" from ${run.listUrl} is not the ${service} export (${run.view.captions.map((c) => `${c}.pdf`).join(' or ')})`);
+    }
     const problem = await pdfFileProblem(finished.file);
-    if (problem) throw new SourceError('export-invalid', `${finished.suggestedFilename || 'the export'} from ${run.listUrl}: ${problem}`);
+    if (problem) throw new SourceError('export-invalid', `check the download: ${name} from ${run.listUrl}: ${problem}`);
     await mkdir(downloadsDir, { recursive: true });
     const file = join(downloadsDir, `${service}@${account}-${Date.now()}.pdf`);
     await moveFile(finished.file, file);
-    return { file, bytes: finished.bytes, origin: `${run.listUrl} (${finished.suggestedFilename})` };
+    return { file, bytes: finished.bytes, origin: `${run.listUrl} (${name})` };
   }
 
   /** Logs in on the page, within the login budget and outside a refusal cooldown. */
@@ -351,7 +339,7 @@ export class BrowserSource implements ExportSource {
     await this.budget.take(name);
     run.log.info('logging in to the ERP');
     try {
-      await logIn(run.page, { erpUrl: this.options.erpUrl, user: name, password: run.account.password }, this.timeouts, run.signal);
+      await logIn(run, { erpUrl: this.options.erpUrl, user: name, password: run.account.password });
       this.refused.delete(name);
     } catch (err) {
       if (!(err instanceof LoginRefusedError)) throw err;

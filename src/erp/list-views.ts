@@ -1,20 +1,26 @@
 /**
- * The ERP list views the browser source drives: the shape of an export's list view (each export's
- * definition holds its own) and the URLs and menu texts every list shares.
+ * The ERP list views the browser source drives (ERP-UI.md §3–6). Each export's definition in
+ * `src/exports/` holds its row — path, captions, toolbar index hints, the filter combo and how it must be
+ * set, the quirks to expect — and the steps in `list-steps.ts` read that row: they do not branch on the
+ * service. Here: what every list shares.
  */
-import type { ErpListView } from '../exports/export-definition.js';
+import type { ErpListFilter, ErpListView, FilterSetting } from '../exports/export-definition.js';
 import { exportDefinition } from '../exports/registry.js';
 import type { ExportName } from '../parsers/export-tables.js';
 
-export type { ErpListView };
+export type { ErpListFilter, ErpListView, FilterSetting };
 
-/** The list view of a registered export (each export's definition in `src/exports/` holds it). */
+/** The list view of a registered export (each export's definition in `src/exports/` holds its row). */
 export function listViewOf(service: ExportName): ErpListView {
   return exportDefinition(service).listView;
 }
 
-/** The main-menu item texts that export the list to PDF, per UI language. Found by text: ids change. */
-export const EXPORT_MENU_TEXTS: readonly string[] = ['Esporta in PDF', 'Export to PDF'];
+
+/** The export item: title, or contained text in Italian or English (ERP-UI §3). Never an exact label. */
+export const EXPORT_ITEM = { title: 'Esportare in PDF File', texts: ['Esportare in', 'Export to'] } as const;
+
+/** The page text of the data-store error that a retry clears (ERP-UI §6). */
+export const OBJECTS_NOT_LOADED_TEXT = 'Requested objects cannot be loaded';
 
 /** The list view's URL under the ERP root (which may itself have a path, e.g. `https://erp/Archibald`). */
 export function listViewUrl(erpUrl: string, service: ExportName): string {
@@ -33,4 +39,9 @@ export function isLoginPage(url: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** True when an attachment's name is one of the list's captions (`Ordini.pdf`, `Orders.pdf`). */
+export function isExportOf(view: ErpListView, fileName: string): boolean {
+  return view.captions.some((caption) => fileName.toLowerCase() === `${caption}.pdf`.toLowerCase());
 }

@@ -57,5 +57,14 @@ export const customersExport = {
   },
   table,
   store: { database: customersDatabase, linkedToOrders: false },
-  listView: { path: 'CUSTTABLE_ListView_Agent/', allFilter: 'All_Customers' },
+  listView: {
+    path: 'CUSTTABLE_ListView_Agent/',
+    captions: ['Clienti', 'Customers'],
+    exportIndexHint: 6,
+    overflowIndexHint: 8,
+    filter: { itcnt: 7, allSuffix: 'All_Customers', setting: 'client-api' },
+    clearGridFilter: false,
+    refillEmptyCells: false,
+    exportClicks: 2,
+  },
 } as const satisfies ExportDefinition;

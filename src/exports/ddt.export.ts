@@ -43,5 +43,14 @@ export const ddtExport = {
   },
   table,
   store: { database: ordersDatabase, linkedToOrders: true },
-  listView: { path: 'CUSTPACKINGSLIPJOUR_ListView/', allFilter: 'PackingSlipsAll' },
+  listView: {
+    path: 'CUSTPACKINGSLIPJOUR_ListView/',
+    captions: ['Documenti di trasporto', 'Packing slips'],
+    exportIndexHint: 3,
+    overflowIndexHint: 5,
+    filter: { itcnt: 4, allSuffix: 'ListViewPackingSlipsAll', setting: 'list-click' },
+    clearGridFilter: false,
+    refillEmptyCells: true,
+    exportClicks: 4,
+  },
 } as const satisfies ExportDefinition;

@@ -19,16 +19,46 @@ export interface StoreEntry {
   readonly linkedToOrders: boolean;
 }
 
-/** Where an export lives in the ERP: its list view and the filter that makes it complete. */
+/** How a filter combo's value reaches the ERP (ERP-UI §4). */
+export type FilterSetting =
+  /** `SetValue(value)` on the client object; the page may navigate (orders). */
+  | 'client-api'
+  /** `ShowDropDown()`, then a real click on the list item (DDT and invoices ignore `SetValue`). */
+  | 'list-click';
+
+/** A list's data filter. */
+export interface ErpListFilter {
+  /** The template item index `k` of `Vertical_mainMenu_Menu_ITCNT{k}_xaf_a{m}_Cb`. */
+  itcnt: number;
+  /**
+   * The value suffix of the filter that shows every record. Matched as a suffix after `xaf_xaf_a{m}`:
+   * `m` changed across ERP maintenance (a0, a1, a2).
+   */
+  allSuffix: string;
+  /** How to set it. */
+  setting: FilterSetting;
+}
+
+/** Where an export lives in the ERP (ERP-UI.md §3–6): its list view, its filter, the quirks to expect. */
 export interface ErpListView {
   /** Path under `ERP_URL`, with its trailing slash (the ERP redirects without it). */
   path: string;
-  /**
-   * A substring of the hidden value of the filter that shows every record, or null for a list without
-   * filter. Substring, because the values' prefixes change after ERP maintenance.
-   */
-  allFilter: string | null;
+  /** The view's caption per UI language: the export arrives as `<caption>.pdf`. */
+  captions: readonly string[];
+  /** Index of the export item (`Vertical_mainMenu_Menu_DXI{n}_`): a hint, checked by title and text. */
+  exportIndexHint: number;
+  /** Index of the "Show hidden items" overflow item (a hint: it is found by its class too). */
+  overflowIndexHint: number;
+  /** The data filter, or null for a list without one (products). */
+  filter: ErpListFilter | null;
+  /** The grid filter saved in the user's profile must be cleared (it once limited products to 419 of ~4,523 rows). */
+  clearGridFilter: boolean;
+  /** The grid may show rows with empty cells on first load; switching the filter away and back fills them. */
+  refillEmptyCells: boolean;
+  /** Export clicks to try before giving up: DDT's first click sometimes does nothing (ERP-UI §6). */
+  exportClicks: number;
 }
+
 
 /** What the ERP simulator needs to show an export it has no built-in layouts for. */
 export interface SimulatorHooks {

@@ -52,5 +52,14 @@ export const invoicesExport = {
   },
   table,
   store: { database: ordersDatabase, linkedToOrders: true },
-  listView: { path: 'CUSTINVOICEJOUR_ListView/', allFilter: 'All_invoices' },
+  listView: {
+    path: 'CUSTINVOICEJOUR_ListView/',
+    captions: ['Fatture', 'Invoices'],
+    exportIndexHint: 3,
+    overflowIndexHint: 5,
+    filter: { itcnt: 4, allSuffix: 'All_invoices', setting: 'list-click' },
+    clearGridFilter: false,
+    refillEmptyCells: true,
+    exportClicks: 2,
+  },
 } as const satisfies ExportDefinition;

@@ -52,5 +52,14 @@ export const ordersExport = {
   },
   table,
   store: { database: ordersDatabase, linkedToOrders: false },
-  listView: { path: 'SALESTABLE_ListView_Agent/', allFilter: 'OrdersAll' },
+  listView: {
+    path: 'SALESTABLE_ListView_Agent/',
+    captions: ['Ordini', 'Orders'],
+    exportIndexHint: 7,
+    overflowIndexHint: 9,
+    filter: { itcnt: 8, allSuffix: 'ListViewSalesTableOrdersAll', setting: 'client-api' },
+    clearGridFilter: false,
+    refillEmptyCells: false,
+    exportClicks: 2,
+  },
 } as const satisfies ExportDefinition;

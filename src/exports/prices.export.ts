@@ -45,5 +45,14 @@ export const pricesExport = {
   },
   table,
   store: { database: pricesDatabase, linkedToOrders: false },
-  listView: { path: 'PRICEDISCTABLE_ListView/', allFilter: 'ActivePrices' },
+  listView: {
+    path: 'PRICEDISCTABLE_ListView/',
+    captions: ['Tabella prezzi', 'Price table'],
+    exportIndexHint: 3,
+    overflowIndexHint: 5,
+    filter: { itcnt: 4, allSuffix: 'ActivePrices', setting: 'client-api' },
+    clearGridFilter: false,
+    refillEmptyCells: false,
+    exportClicks: 2,
+  },
 } as const satisfies ExportDefinition;

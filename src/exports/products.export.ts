@@ -65,5 +65,14 @@ export const productsExport = {
   },
   table,
   store: { database: productsDatabase, linkedToOrders: false },
-  listView: { path: 'INVENTTABLE_ListView/', allFilter: null },
+  listView: {
+    path: 'INVENTTABLE_ListView/',
+    captions: ['Prodotti', 'Products'],
+    exportIndexHint: 3,
+    overflowIndexHint: 4,
+    filter: null,
+    clearGridFilter: true,
+    refillEmptyCells: false,
+    exportClicks: 2,
+  },
 } as const satisfies ExportDefinition;

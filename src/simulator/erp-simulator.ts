@@ -1,23 +1,23 @@
 /**
- * A local stand-in of the Archibald ERP's web UI (DESIGN §6): login form and session cookie with idle
- * expiry, the six list views with filter combos and an export menu, PDFs rendered in the real export
- * layout from a seeded dataset that changes over simulated time, and switchable faults. It serves the
- * demo (`npm start` without `ERP_URL`), the browser source's end-to-end tests and the benchmarks.
+ * A local stand-in of the Archibald ERP's web UI (DESIGN §6, ERP-UI.md): the DevExpress login page and
+ * session cookie with idle expiry, the six list views with their toolbars, filter combos and client
+ * objects, callbacks, PDFs rendered in the real export layout from a seeded dataset that changes over
+ * simulated time, Italian or English by `Accept-Language`, and the real pages' quirks as switchable
+ * faults. It serves the demo (`npm start` without `ERP_URL`), the browser source's end-to-end tests and
+ * the benchmarks.
  *
  * `buildErpSimulator` returns the fastify app without listening (tests use `inject()`);
  * `startErpSimulator` listens and returns its URL.
  */
 import { randomInt } from 'node:crypto';
-import { Readable } from 'node:stream';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { DEFAULT_VARIANTS } from './layouts.js';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { registerAdminRoutes, simulatorAdmin, type SimulatorAdmin } from './simulator-admin.js';
-import { currentFilter, rememberFilter, type SimulatorState } from './simulator-state.js';
+import { registerLoginRoutes, registerListRoutes } from './simulator-routes.js';
+import type { SimulatorState } from './simulator-state.js';
 import { DEFAULT_MUTATION_RATES, DEFAULT_SIMULATOR_SIZE, SimulatorData, type MutationRates, type SimulatorDatasetSize } from './simulator-dataset.js';
 import { Faults, type FaultSettings } from './simulator-faults.js';
-import { SIMULATED_LISTS, filterByValue, type SimulatedList } from './simulator-lists.js';
-import { homePage, listViewPage, loginPage, serverErrorPage } from './simulator-pages.js';
-import { SESSION_COOKIE, SessionStore, sessionIdOf } from './simulator-sessions.js';
+import { SIMULATED_LISTS } from './simulator-lists.js';
+import { SessionStore } from './simulator-sessions.js';
 
 /** An ERP login the simulator accepts. */
 export interface SimulatorAccount {
@@ -53,8 +53,10 @@ export interface ErpSimulatorOptions {
   hourMs?: number | null;
   /** A session unused for this long has expired (default 20 minutes, ASP.NET's default). */
   sessionIdleMs?: number;
-  /** How long a list view's loading panel stays up after load (default 150 ms). */
+  /** How long a page's loading panel stays up after load (default 150 ms). */
   loadingDelayMs?: number;
+  /** How long a callback (filter change, grid filter, export check) keeps the page busy (default: `loadingDelayMs`). */
+  callbackDelayMs?: number;
   /** Faults in force from the start. */
   faults?: FaultSettings;
   /** Request logger (default none). */
@@ -75,10 +77,6 @@ export interface RunningErpSimulator {
 
 const DEFAULT_SESSION_IDLE_MS = 20 * 60_000;
 const DEFAULT_LOADING_DELAY_MS = 150;
-/** Share of an export sent before the stalled-download fault stops sending. */
-const STALL_AT = 0.5;
-/** Share of an export kept by the truncated-PDF fault (the fixture renderer's `truncate` cuts here too). */
-const TRUNCATE_AT = 0.6;
 
 /** Builds the simulator app (not listening). */
 export function buildErpSimulator(options: ErpSimulatorOptions = {}): FastifyInstance {
@@ -95,9 +93,13 @@ export function buildErpSimulator(options: ErpSimulatorOptions = {}): FastifyIns
     }),
     faults: new Faults(options.faults),
     sessions: new SessionStore(options.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS, options.now ?? Date.now),
-    // Chosen per start: a client that stores element ids or hidden values breaks on the next restart.
-    tokens: { menuIndex: randomInt(2, 90), filterPrefix: `xaf_xaf_a${randomInt(0, 10)}` },
+    // Chosen per start, as the real editors' ids carry a layout counter: a client must not store them.
+    editorIndex: randomInt(0, 10),
     filters: new Map(),
+    gridFilters: new Set(),
+    loaded: new Set(),
+    emptyCells: new Set(),
+    banners: new Set(),
     downloads: new Map(),
   };
   const app = Fastify({
@@ -124,8 +126,10 @@ export function buildErpSimulator(options: ErpSimulatorOptions = {}): FastifyIns
     app.addHook('onClose', async () => clearInterval(timer));
   }
 
-  registerLoginRoutes(app, state);
-  for (const list of Object.values(SIMULATED_LISTS)) registerListRoutes(app, state, list, options.loadingDelayMs ?? DEFAULT_LOADING_DELAY_MS);
+  const loadingMs = options.loadingDelayMs ?? DEFAULT_LOADING_DELAY_MS;
+  const timing = { loadingMs, callbackMs: options.callbackDelayMs ?? loadingMs };
+  registerLoginRoutes(app, state, timing);
+  for (const list of Object.values(SIMULATED_LISTS)) registerListRoutes(app, state, list, timing);
   registerAdminRoutes(app, state);
   return app;
 }
@@ -157,107 +161,3 @@ export function simulatorState(app: FastifyInstance): SimulatorState {
   return (app as unknown as { simulator: SimulatorState }).simulator;
 }
 
-/** Where the ERP sends a user without a session (ASP.NET forms authentication). */
-function loginRedirect(reply: FastifyReply, returnUrl: string): FastifyReply {
-  return reply.redirect(`/Login.aspx?ReturnUrl=${encodeURIComponent(returnUrl)}`, 302);
-}
-
-function sessionAccount(state: SimulatorState, request: FastifyRequest): string | null {
-  return state.sessions.touch(sessionIdOf(request.headers.cookie));
-}
-
-/** Only a path on this server: an open redirect would let a link send a user anywhere after login. */
-function safeReturnUrl(value: unknown): string | null {
-  return typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') ? value : null;
-}
-
-function registerLoginRoutes(app: FastifyInstance, state: SimulatorState): void {
-  const html = (reply: FastifyReply, body: string, status = 200): FastifyReply => reply.code(status).type('text/html; charset=utf-8').send(body);
-
-  app.get('/', async (request, reply) => reply.redirect(sessionAccount(state, request) ? '/Default.aspx' : '/Login.aspx', 302));
-
-  app.get('/Default.aspx', async (request, reply) => {
-    const account = sessionAccount(state, request);
-    if (!account) return loginRedirect(reply, '/Default.aspx');
-    return html(reply, homePage(account, Object.values(SIMULATED_LISTS)));
-  });
-
-  app.get<{ Querystring: { ReturnUrl?: string } }>('/Login.aspx', async (request, reply) => {
-    return html(reply, loginPage({ returnUrl: safeReturnUrl(request.query.ReturnUrl), error: null }));
-  });
-
-  app.post<{ Querystring: { ReturnUrl?: string }; Body: Record<string, string> | undefined }>('/Login.aspx', async (request, reply) => {
-    const returnUrl = safeReturnUrl(request.query.ReturnUrl);
-    const user = String(request.body?.UserName ?? '').trim();
-    const password = String(request.body?.Password ?? '');
-    const expected = state.accounts.get(user);
-    let error: string | null = null;
-    if (expected === undefined || expected !== password) error = 'Nome utente o password non validi.';
-    else if (state.faults.take('refuseLogin')) error = 'Accesso negato: account temporaneamente bloccato.';
-    if (error) {
-      state.sessions.refused(user);
-      return html(reply, loginPage({ returnUrl, error, userName: user }));
-    }
-    const id = state.sessions.open(user);
-    reply.header('set-cookie', `${SESSION_COOKIE}=${id}; path=/; HttpOnly; SameSite=Lax`);
-    return reply.redirect(returnUrl ?? '/Default.aspx', 302);
-  });
-
-  app.get('/Logout.aspx', async (request, reply) => {
-    state.sessions.close(sessionIdOf(request.headers.cookie));
-    return reply.redirect('/Login.aspx', 302);
-  });
-}
-
-function registerListRoutes(app: FastifyInstance, state: SimulatorState, list: SimulatedList, loadingDelayMs: number): void {
-  const path = `/${list.path}/`;
-  app.get(`/${list.path}`, async (_request, reply) => reply.redirect(path, 301));
-
-  app.get(path, async (request, reply) => {
-    const account = sessionAccount(state, request);
-    if (!account) return loginRedirect(reply, path);
-    if (state.faults.take('http500')) return reply.code(500).type('text/html; charset=utf-8').send(serverErrorPage());
-    const filter = currentFilter(state, account, list);
-    const records = state.data.visible(list.service, account, filter);
-    const filterValue = filter ? state.tokens.filterPrefix + filter.code : null;
-    return reply.type('text/html; charset=utf-8').send(listViewPage({ list, account, tokens: state.tokens, filterValue, records, loadingDelayMs }));
-  });
-
-  // ASP.NET post-back: `__EVENTTARGET` names the control, `__EVENTARGUMENT` the command or value.
-  app.post<{ Body: Record<string, string> | undefined }>(path, async (request, reply) => {
-    const account = sessionAccount(state, request);
-    if (!account) return loginRedirect(reply, path);
-    if (state.faults.take('http500')) return reply.code(500).type('text/html; charset=utf-8').send(serverErrorPage());
-    const target = request.body?.__EVENTTARGET ?? '';
-    const argument = request.body?.__EVENTARGUMENT ?? '';
-    if (target.endsWith('FilterCombo')) {
-      const filter = filterByValue(list, state.tokens.filterPrefix, argument);
-      if (!filter) return reply.code(400).type('text/plain').send(`unknown filter value ${argument}`);
-      rememberFilter(state, account, list.service, filter);
-      return reply.redirect(path, 302);
-    }
-    if (argument === 'Export:PDF') return sendExport(state, list, account, request, reply);
-    return reply.redirect(path, 302);
-  });
-}
-
-async function sendExport(state: SimulatorState, list: SimulatedList, account: string, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-  const variant = state.faults.layoutOf(list.service) ?? DEFAULT_VARIANTS[list.service];
-  const pdf = await state.data.render({ service: list.service, account, variant, filter: currentFilter(state, account, list) });
-  const target = `${list.service}@${account}`;
-  state.downloads.set(target, (state.downloads.get(target) ?? 0) + 1);
-  reply
-    .type('application/pdf')
-    .header('content-disposition', `attachment; filename="${list.fileName}"`)
-    .header('cache-control', 'private');
-  if (state.faults.take('truncatePdf')) return reply.send(pdf.subarray(0, Math.floor(pdf.length * TRUNCATE_AT)));
-  if (state.faults.take('stallDownload')) {
-    // Announce the whole length, send half, then nothing: the client sees a download that stops moving.
-    const body = new Readable({ read() {} });
-    body.push(pdf.subarray(0, Math.floor(pdf.length * STALL_AT)));
-    request.raw.once('close', () => body.destroy());
-    reply.raw.once('close', () => body.destroy());
-    return reply.header('content-length', String(pdf.length)).send(body);
-  }
-  return reply.send(pdf);
-}

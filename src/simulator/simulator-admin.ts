@@ -4,7 +4,7 @@
  *
  * | route | does |
  * |---|---|
- * | `GET /__admin/state` | login counts, sessions, remembered filters, faults, dataset version, downloads |
+ * | `GET /__admin/state` | login counts, sessions, remembered filters, saved grid filters, faults, dataset version, downloads |
  * | `GET /__admin/faults` · `POST /__admin/faults` | read / change faults (`FaultRequest`, partial; actions run once) |
  * | `POST /__admin/advance` | `{hours}`: advance simulated time, mutating the dataset |
  * | `GET /__admin/dataset?service=&account=[&filter=all\|current]` | the records the export holds, as the parser must emit them |
@@ -16,15 +16,16 @@ import { EXPORT_TYPES, isExportType, type ExportType } from '../exports/registry
 import type { ExportRecord } from '../parsers/types.js';
 import { DEFAULT_VARIANTS, getLayout, projectRecords } from './layouts.js';
 import { FAULT_REQUEST_SCHEMA, type FaultRequest, type FaultState } from './simulator-faults.js';
-import { SIMULATED_LISTS, type SimulatedFilter } from './simulator-lists.js';
+import { SIMULATED_LISTS, dataCombo, type SimulatedFilter } from './simulator-lists.js';
+import { comboValue } from './simulator-pages.js';
 import type { LoginCount } from './simulator-sessions.js';
-import { currentFilter, rememberFilter, type SimulatorState } from './simulator-state.js';
+import { currentFilter, prefixIndex, rememberFilter, type SimulatorState } from './simulator-state.js';
 
 /** A remembered filter as reported. */
 export interface FilterReport {
-  /** The hidden value (`xaf_xaf_a3OrdersAll`). */
+  /** The hidden value (`xaf_xaf_a0ListViewSalesTableOrdersAll`). */
   value: string;
-  /** The text the user sees (`Tutti gli ordini`). */
+  /** The text an Italian user sees (`Tutti gli ordini`). */
   text: string;
 }
 
@@ -41,8 +42,8 @@ export interface SimulatorStateReport {
   faults: FaultState;
   /** Exports served per `service@account`. */
   downloads: Record<string, number>;
-  /** This start's element id of the export menu item and hidden-value prefix (they change per start). */
-  tokens: { exportMenuItemId: string; filterPrefix: string };
+  /** Accounts whose profile holds a saved products grid filter. */
+  gridFilters: string[];
 }
 
 /** `GET /__admin/dataset`. */
@@ -64,6 +65,8 @@ export interface FaultsReport {
   expiredSessions: number;
   /** Filters set by `stickyFilter`. */
   stickyFilters: number;
+  /** Grid filters saved by `savedGridFilter`. */
+  savedGridFilters: number;
 }
 
 /** The admin API as functions (the routes call these; in-process callers may too). */
@@ -88,7 +91,7 @@ export class AdminError extends Error {
 }
 
 const report = (state: SimulatorState, filter: SimulatedFilter | null): FilterReport | null =>
-  filter ? { value: state.tokens.filterPrefix + filter.code, text: filter.text } : null;
+  filter ? { value: comboValue(filter.code, prefixIndex(state)), text: filter.text.it.trim() } : null;
 
 /** The admin functions over one simulator's state. */
 export function simulatorAdmin(state: SimulatorState): SimulatorAdmin {
@@ -118,7 +121,7 @@ export function simulatorAdmin(state: SimulatorState): SimulatorAdmin {
         filters,
         faults: state.faults.snapshot(),
         downloads: Object.fromEntries(state.downloads),
-        tokens: { exportMenuItemId: `Vertical_mainMenu_Menu_DXI${state.tokens.menuIndex}_`, filterPrefix: state.tokens.filterPrefix },
+        gridFilters: [...state.gridFilters],
       };
     },
 
@@ -136,18 +139,26 @@ export function simulatorAdmin(state: SimulatorState): SimulatorAdmin {
         const accounts = account !== undefined ? [knownAccount(account)] : [...state.accounts.keys()];
         const lists = service !== undefined ? [SIMULATED_LISTS[service]] : Object.values(SIMULATED_LISTS);
         for (const list of lists) {
-          const thisMonth = list.filters.find((f) => f.thisMonth);
-          if (!thisMonth) {
-            if (service !== undefined) throw new AdminError(400, `${service} has no filter to leave on "Questo mese"`);
+          const partial = dataCombo(list)?.filters.find((f) => f.sticky);
+          if (!partial) {
+            if (service !== undefined) throw new AdminError(400, `${service} has no filter to leave on a partial value`);
             continue;
           }
           for (const a of accounts) {
-            rememberFilter(state, a, list.service, thisMonth);
+            rememberFilter(state, a, list.service, partial);
             stickyFilters++;
           }
         }
       }
-      return { faults: state.faults.snapshot(), expiredSessions, stickyFilters };
+      let savedGridFilters = 0;
+      if (request.savedGridFilter) {
+        const { account } = request.savedGridFilter;
+        for (const a of account !== undefined ? [knownAccount(account)] : [...state.accounts.keys()]) {
+          state.gridFilters.add(a);
+          savedGridFilters++;
+        }
+      }
+      return { faults: state.faults.snapshot(), expiredSessions, stickyFilters, savedGridFilters };
     },
 
     advance(hours) {
@@ -158,7 +169,7 @@ export function simulatorAdmin(state: SimulatorState): SimulatorAdmin {
     dataset({ service, account, filter = 'all' }) {
       knownAccount(account);
       const list = SIMULATED_LISTS[service];
-      const chosen = filter === 'current' ? currentFilter(state, account, list) : list.filters.find((f) => f.all) ?? null;
+      const chosen = filter === 'current' ? currentFilter(state, account, list) : dataCombo(list)?.filters.find((f) => f.all) ?? null;
       const variant = state.faults.layoutOf(service) ?? DEFAULT_VARIANTS[service];
       const records = projectRecords(getLayout(service, { variant }), state.data.visible(service, account, chosen));
       return { service, account, version: state.data.version, variant, filter: report(state, chosen), records };

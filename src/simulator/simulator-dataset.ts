@@ -6,7 +6,7 @@
  */
 import { type ExportType, exportTable } from '../exports/registry.js';
 import type { ExportRecord } from '../parsers/types.js';
-import { isoDateTime, maxIso, toLocalMs } from './calendar.js';
+import { addDays, isoDateTime, maxIso, toLocalMs } from './calendar.js';
 import { DEFAULT_NOW, generateDataset, mutateDataset, type Dataset } from './dataset.js';
 import { renderExport } from './render-export.js';
 import { readSimulatorData, writeSimulatorData } from './simulator-data-file.js';
@@ -116,7 +116,9 @@ export class SimulatorData {
     for (const account of this.accounts) {
       for (const order of this.datasets.get(account)?.orders ?? []) today = maxIso(today, String(order.createdAt).slice(0, 10));
     }
-    return { today, monthStart: `${today.slice(0, 8)}01` };
+    const weekday = (new Date(`${today}T00:00:00Z`).getUTCDay() + 6) % 7;
+    const threeMonthsAgo = `${String(Number(today.slice(0, 4)) - (Number(today.slice(5, 7)) <= 3 ? 1 : 0))}-${String(((Number(today.slice(5, 7)) + 8) % 12) + 1).padStart(2, '0')}${today.slice(7)}`;
+    return { today, monthStart: `${today.slice(0, 8)}01`, weekStart: addDays(today, -weekday), threeMonthsAgo };
   }
 
   /** Every record of an export an account can see, in list order, before any filter. */

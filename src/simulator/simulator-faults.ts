@@ -23,6 +23,26 @@ export interface FaultSettings {
   truncatePdf?: FaultSwitch;
   /** Column layout per export (a `LAYOUTS` variant name, e.g. customers `8p`); `null` restores the default. */
   layout?: Partial<Record<ExportType, string | null>>;
+  /** The next export clicks do nothing: no error, no file (seen on DDT, ERP-UI §6). */
+  exportClickIgnored?: FaultSwitch;
+  /** The next export clicks show the inline "Requested objects cannot be loaded" banner instead of a file. */
+  objectsBanner?: FaultSwitch;
+  /** The next export clicks navigate to the list again, showing the "Requested objects cannot be loaded" banner. */
+  objectsNavigation?: FaultSwitch;
+  /** The next sessions' first load of DDT or invoices shows rows with empty cells (exported empty too) until the filter is switched away and back. */
+  emptyCells?: FaultSwitch;
+  /** The next list page loads open a modal DevExpress popup that swallows toolbar clicks until hidden. */
+  strayPopup?: FaultSwitch;
+  /** Orders: `SetValue` on the filter combo causes a full page navigation. */
+  setValueNavigates?: boolean;
+  /** DDT and invoices: `SetValue` on the filter combo changes the display but never reaches the server. */
+  setValueIgnored?: boolean;
+  /** Every list lays its toolbar out as in a narrow window: the filter and the export sit in the overflow. */
+  narrowLayout?: boolean;
+  /** ERP maintenance changed the combos' prefix from `xaf_a0` to `xaf_a2` (ids and values). */
+  comboPrefixChanged?: boolean;
+  /** The UI is English whatever `Accept-Language` says (a server set up in another country). */
+  englishUi?: boolean;
 }
 
 /** One-off actions carried out when posted. */
@@ -36,6 +56,8 @@ export interface FaultActions {
    * account or all, one list or every list with a filter.
    */
   stickyFilter?: { account?: string; service?: ExportType };
+  /** Saves a products grid filter in a user's profile (for one account or all): the export then holds a tenth of the rows. */
+  savedGridFilter?: { account?: string };
 }
 
 /** The body of `POST /__admin/faults`. */
@@ -48,13 +70,27 @@ export interface FaultState {
   refuseLogin: FaultSwitch;
   stallDownload: FaultSwitch;
   truncatePdf: FaultSwitch;
+  exportClickIgnored: FaultSwitch;
+  objectsBanner: FaultSwitch;
+  objectsNavigation: FaultSwitch;
+  emptyCells: FaultSwitch;
+  strayPopup: FaultSwitch;
+  setValueNavigates: boolean;
+  setValueIgnored: boolean;
+  narrowLayout: boolean;
+  comboPrefixChanged: boolean;
+  englishUi: boolean;
   layout: Partial<Record<ExportType, string>>;
 }
 
 /** The faults that fire per occurrence. */
-export type CountedFault = 'http500' | 'refuseLogin' | 'stallDownload' | 'truncatePdf';
+export type CountedFault = 'http500' | 'refuseLogin' | 'stallDownload' | 'truncatePdf' | 'exportClickIgnored' | 'objectsBanner' | 'objectsNavigation' | 'emptyCells' | 'strayPopup';
 
-const COUNTED: readonly CountedFault[] = ['http500', 'refuseLogin', 'stallDownload', 'truncatePdf'];
+/** The faults that stay on until switched off. */
+export type StandingFault = 'setValueNavigates' | 'setValueIgnored' | 'narrowLayout' | 'comboPrefixChanged' | 'englishUi';
+
+const COUNTED: readonly CountedFault[] = ['http500', 'refuseLogin', 'stallDownload', 'truncatePdf', 'exportClickIgnored', 'objectsBanner', 'objectsNavigation', 'emptyCells', 'strayPopup'];
+const STANDING: readonly StandingFault[] = ['setValueNavigates', 'setValueIgnored', 'narrowLayout', 'comboPrefixChanged', 'englishUi'];
 
 const SWITCH_SCHEMA = { anyOf: [{ type: 'boolean' }, { type: 'integer', minimum: 0 }] } as const;
 
@@ -68,6 +104,8 @@ export const FAULT_REQUEST_SCHEMA = {
     refuseLogin: SWITCH_SCHEMA,
     stallDownload: SWITCH_SCHEMA,
     truncatePdf: SWITCH_SCHEMA,
+    ...Object.fromEntries(COUNTED.slice(4).map((name) => [name, SWITCH_SCHEMA])),
+    ...Object.fromEntries(STANDING.map((name) => [name, { type: 'boolean' }])),
     layout: {
       type: 'object',
       additionalProperties: false,
@@ -80,6 +118,7 @@ export const FAULT_REQUEST_SCHEMA = {
       additionalProperties: false,
       properties: { account: { type: 'string' }, service: { type: 'string', enum: [...EXPORT_TYPES] } },
     },
+    savedGridFilter: { type: 'object', additionalProperties: false, properties: { account: { type: 'string' } } },
   },
 } as const;
 
@@ -91,6 +130,7 @@ const asSwitch = (count: number): FaultSwitch => (count === Number.POSITIVE_INFI
 export class Faults {
   private slowPagesMs = 0;
   private readonly counts = new Map<CountedFault, number>();
+  private readonly standing = new Set<StandingFault>();
   private readonly layout = new Map<ExportType, string>();
 
   constructor(initial: FaultSettings = {}) {
@@ -104,6 +144,10 @@ export class Faults {
       const value = settings[name];
       if (value !== undefined) this.counts.set(name, remaining(value));
     }
+    for (const name of STANDING) {
+      if (settings[name] === true) this.standing.add(name);
+      else if (settings[name] === false) this.standing.delete(name);
+    }
     for (const [type, variant] of Object.entries(settings.layout ?? {}) as [ExportType, string | null][]) {
       if (variant === null) this.layout.delete(type);
       else if (!LAYOUTS[type][variant]) throw new Error(`${type} has no layout variant ${variant}`);
@@ -115,6 +159,7 @@ export class Faults {
   reset(): void {
     this.slowPagesMs = 0;
     this.counts.clear();
+    this.standing.clear();
     this.layout.clear();
   }
 
@@ -124,6 +169,11 @@ export class Faults {
     if (left <= 0) return false;
     this.counts.set(name, left - 1);
     return true;
+  }
+
+  /** True while a standing fault is on. */
+  on(name: StandingFault): boolean {
+    return this.standing.has(name);
   }
 
   /** Delay of every page, ms. */
@@ -145,6 +195,12 @@ export class Faults {
       refuseLogin: count('refuseLogin'),
       stallDownload: count('stallDownload'),
       truncatePdf: count('truncatePdf'),
+      exportClickIgnored: count('exportClickIgnored'),
+      objectsBanner: count('objectsBanner'),
+      objectsNavigation: count('objectsNavigation'),
+      emptyCells: count('emptyCells'),
+      strayPopup: count('strayPopup'),
+      ...(Object.fromEntries(STANDING.map((name) => [name, this.standing.has(name)])) as Record<StandingFault, boolean>),
       layout: Object.fromEntries(this.layout),
     };
   }

@@ -6,23 +6,24 @@
  */
 import type { Page } from 'puppeteer-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { chooseFilter, logIn, type StepTimeouts } from '../../src/erp/erp-session.js';
+import { logIn, setByListClick, type StepTimeouts } from '../../src/erp/erp-session.js';
+import { PRESS_LOG_ON } from '../../src/erp/page-scripts.js';
 
 const TIMEOUTS: StepTimeouts = { launch: 5_000, navigation: 5_000, login: 5_000, step: 5_000, downloadBegin: 5_000, download: 5_000, close: 5_000 };
 const never = (): Promise<never> => new Promise<never>(() => undefined);
 
-/** A page on the login form whose clicks and selects never finish; navigation waits reject on abort, like puppeteer's. */
+/**
+ * A page on the login form where the page is ready and the editors fill, but pressing "Accedi" and
+ * opening a drop-down never finish (a hung renderer).
+ */
 function stuckPage(): Page {
-  const waitForNavigation = (options: { signal?: AbortSignal }): Promise<never> =>
-    new Promise<never>((_, reject) => options.signal?.addEventListener('abort', () => reject(new Error('LifecycleWatcher terminated')), { once: true }));
   const fake = {
     url: () => 'http://erp.test/Archibald/Login.aspx',
-    waitForFunction: async () => undefined,
-    locator: () => ({ setTimeout: () => ({ fill: async () => undefined }) }),
-    waitForNavigation,
-    $: async () => ({}),
-    click: never,
-    select: never,
+    evaluate: (script: string) => (script === PRESS_LOG_ON || script.includes('ShowDropDown') ? never() : Promise.resolve(true)),
+    keyboard: { press: async () => undefined },
+    mainFrame: () => null,
+    on: () => undefined,
+    off: () => undefined,
   };
   return fake as unknown as Page;
 }
@@ -40,9 +41,9 @@ describe('session steps stopped half-way', () => {
 
   const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 50));
 
-  it('logIn rejects with AbortError and leaves no unhandled rejection behind when aborted during the click', async () => {
+  it('logIn rejects with AbortError and leaves no unhandled rejection behind when aborted while pressing "Accedi"', async () => {
     const controller = new AbortController();
-    const pending = logIn(stuckPage(), { erpUrl: 'http://erp.test/Archibald/', user: 'agent1', password: 'x' }, TIMEOUTS, controller.signal);
+    const pending = logIn({ page: stuckPage(), timeouts: TIMEOUTS, signal: controller.signal }, { erpUrl: 'http://erp.test/Archibald/', user: 'agent1', password: 'x' });
     setTimeout(() => controller.abort(), 20);
     const err = await pending.catch((e: unknown) => e);
     expect((err as Error).name).toBe('AbortError');
@@ -50,10 +51,10 @@ describe('session steps stopped half-way', () => {
     expect(unhandled).toEqual([]);
   });
 
-  it('chooseFilter rejects with AbortError and leaves no unhandled rejection behind when aborted during the select', async () => {
+  it('setByListClick rejects with AbortError and leaves no unhandled rejection behind when aborted while the drop-down opens', async () => {
     const controller = new AbortController();
-    const combo = { selector: '#filter', current: { value: 'month', text: 'Questo mese' }, all: { value: 'all', text: 'Tutti' } };
-    const pending = chooseFilter(stuckPage(), combo as never, 'all', TIMEOUTS, controller.signal);
+    const combo = { id: 'Vertical_mainMenu_Menu_ITCNT4_xaf_a0_Cb', value: 'xaf_xaf_a0ThisMonth', text: 'Questo mese', hidden: false, items: [{ index: 0, text: 'Tutti', value: 'xaf_xaf_a0All' }] };
+    const pending = setByListClick({ page: stuckPage(), timeouts: TIMEOUTS, signal: controller.signal }, combo, 'xaf_xaf_a0All', 'set the ddt filter to all');
     setTimeout(() => controller.abort(), 20);
     const err = await pending.catch((e: unknown) => e);
     expect((err as Error).name).toBe('AbortError');

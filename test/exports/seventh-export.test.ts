@@ -100,7 +100,16 @@ const returnsExport: ExportDefinition = {
   },
   table,
   store: { database, linkedToOrders: false },
-  listView: { path: 'RETURNS_ListView/', allFilter: null },
+  listView: {
+    path: 'RETURNS_ListView/',
+    captions: ['Resi', 'Returns'],
+    exportIndexHint: 3,
+    overflowIndexHint: 5,
+    filter: null,
+    clearGridFilter: false,
+    refillEmptyCells: false,
+    exportClicks: 2,
+  },
   simulator: { layouts: [layout], footer: [{ field: 'returnNumber', kind: 'Count' }, { field: 'amount', kind: 'Sum' }] },
 };
 

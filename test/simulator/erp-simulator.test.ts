@@ -29,14 +29,27 @@ const form = (fields: Record<string, string>) => ({
   payload: new URLSearchParams(fields).toString(),
 });
 
+const ITALIAN = { 'accept-language': 'it-IT,it;q=0.9' };
+
+/** "Accedi" raises the XAF callback with the editors' values. */
 async function login(app: FastifyInstance, name = 'agent1', password = 'pw1', returnUrl = '/SALESTABLE_ListView_Agent/'): Promise<LightMyRequestResponse> {
-  return app.inject({ method: 'POST', url: `/Login.aspx?ReturnUrl=${encodeURIComponent(returnUrl)}`, ...form({ UserName: name, Password: password }) });
+  const param = new URLSearchParams({ UserName: name, Password: password }).toString();
+  return app.inject({ method: 'POST', url: `/Login.aspx?ReturnUrl=${encodeURIComponent(returnUrl)}`, ...form({ __CALLBACKID: 'Logon', __CALLBACKPARAM: param }), headers: { ...form({}).headers, ...ITALIAN } });
+}
+
+/** The `result` of a DevExpress callback answer `{size}|/*DX*\/({…})`. */
+function callbackResult(res: LightMyRequestResponse): Record<string, unknown> {
+  expect(res.headers['content-type']).toMatch(/^text\/plain/);
+  const at = res.body.indexOf('/*DX*/(');
+  expect(at, res.body).toBeGreaterThan(0);
+  expect(Number(res.body.slice(0, res.body.indexOf('|')))).toBe(res.body.length - at - 8);
+  return JSON.parse(res.body.slice(at + 7, -1)).result as Record<string, unknown>;
 }
 
 /** Logs in and returns the session cookie header. */
 async function session(app: FastifyInstance, name = 'agent1', password = 'pw1'): Promise<string> {
   const res = await login(app, name, password);
-  expect(res.statusCode).toBe(302);
+  expect(callbackResult(res).redirect).toBeDefined();
   const cookie = String(res.headers['set-cookie']).split(';')[0]!;
   expect(cookie).toMatch(/^ASP\.NET_SessionId=/);
   return cookie;
@@ -47,22 +60,31 @@ const faults = async (app: FastifyInstance, body: object): Promise<LightMyReques
 const dataset = async (app: FastifyInstance, service: string, account: string, filter = 'all'): Promise<DatasetReport> =>
   (await app.inject(`/__admin/dataset?service=${service}&account=${account}&filter=${filter}`)).json();
 
-async function exportPdf(app: FastifyInstance, cookie: string, path = '/SALESTABLE_ListView_Agent/'): Promise<LightMyRequestResponse> {
-  return app.inject({ method: 'POST', url: path, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: '__EVENTTARGET=Vertical%24mainMenu&__EVENTARGUMENT=Export%3APDF' });
+async function exportPdf(app: FastifyInstance, cookie: string, path = '/SALESTABLE_ListView_Agent/', language = ITALIAN): Promise<LightMyRequestResponse> {
+  return app.inject({ method: 'POST', url: path, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', ...language }, payload: '__EVENTTARGET=Vertical%24mainMenu%24Menu&__EVENTARGUMENT=Export%3APDF' });
 }
 
-async function setFilter(app: FastifyInstance, cookie: string, path: string, value: string): Promise<LightMyRequestResponse> {
-  const payload = new URLSearchParams({ __EVENTTARGET: 'Vertical$FilterCombo', __EVENTARGUMENT: value }).toString();
-  return app.inject({ method: 'POST', url: path, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload });
+/** A list callback, as the page's client objects raise them. */
+async function listCallback(app: FastifyInstance, cookie: string, path: string, id: string, param: string): Promise<LightMyRequestResponse> {
+  const payload = new URLSearchParams({ __CALLBACKID: id, __CALLBACKPARAM: param }).toString();
+  return app.inject({ method: 'POST', url: path, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', ...ITALIAN }, payload });
 }
+
+/** The orders filter combo's callback setting a value. */
+const setOrdersFilter = (app: FastifyInstance, cookie: string, code: string, m = 0): Promise<LightMyRequestResponse> =>
+  listCallback(app, cookie, '/SALESTABLE_ListView_Agent/', `Vertical_mainMenu_Menu_ITCNT8_xaf_a${m}_Cb`, `value:xaf_xaf_a${m}${code}`);
+
+const page = (app: FastifyInstance, cookie: string, path: string, language: Record<string, string> = ITALIAN): Promise<LightMyRequestResponse> =>
+  app.inject({ url: path, headers: { cookie, ...language } });
 
 describe('login and sessions', () => {
-  it('serves a login form with user name, password and a login button', async () => {
-    const res = await simulator().inject('/Login.aspx');
+  it('serves the DevExpress login page: text boxes read on change, "Accedi" as a menu item, no submit button', async () => {
+    const res = await simulator().inject({ url: '/Login.aspx', headers: ITALIAN });
     expect(res.statusCode).toBe(200);
-    expect(res.body).toMatch(/<input type="text"[^>]*name="UserName"/);
-    expect(res.body).toMatch(/<input type="password"[^>]*name="Password"/);
-    expect(res.body).toMatch(/<input type="submit"[^>]*value="Accedi"/);
+    expect(res.body).toMatch(/<input id="Logon_v0_\d_MainLayoutEdit_xaf_l12_xaf_l30_xaf_dviUserName_Edit_I"[^>]*class="dxeEditArea_XafTheme[^"]*" type="text"/);
+    expect(res.body).toMatch(/<input id="Logon_v0_\d_MainLayoutEdit_xaf_l12_xaf_l30_xaf_dviPassword_Edit_I"[^>]*type="password"/);
+    expect(res.body).toContain('<li id="Logon_PopupActions_Menu_DXI0_" class="dxm-item" title="Accedi"><a id="Logon_PopupActions_Menu_DXI0_T" class="dxm-content dxm-hasText" href="javascript:;">');
+    expect(res.body).not.toMatch(/type="submit"|<button/);
   });
 
   it('sends a visitor without session to Login.aspx with a ReturnUrl', async () => {
@@ -71,11 +93,11 @@ describe('login and sessions', () => {
     expect(res.headers.location).toBe('/Login.aspx?ReturnUrl=%2FSALESTABLE_ListView_Agent%2F');
   });
 
-  it('logs in with the right password, sets a session cookie and returns to the ReturnUrl', async () => {
+  it('logs in with the right password, sets a session cookie and answers the callback with the ReturnUrl', async () => {
     const app = simulator();
     const res = await login(app);
-    expect(res.statusCode).toBe(302);
-    expect(res.headers.location).toBe('/SALESTABLE_ListView_Agent/');
+    expect(res.statusCode).toBe(200);
+    expect(callbackResult(res)).toEqual({ redirect: '/SALESTABLE_ListView_Agent/' });
     expect(String(res.headers['set-cookie'])).toMatch(/ASP\.NET_SessionId=[\w-]+; path=\/; HttpOnly/);
     expect((await state(app)).logins).toEqual({ agent1: { succeeded: 1, refused: 0 } });
   });
@@ -85,7 +107,7 @@ describe('login and sessions', () => {
     const res = await login(app, 'agent1', 'wrong');
     expect(res.statusCode).toBe(200);
     expect(res.headers['set-cookie']).toBeUndefined();
-    expect(res.body).toContain('Nome utente o password non validi.');
+    expect(callbackResult(res)).toEqual({ error: 'Nome utente o password non validi.' });
     expect((await state(app)).logins.agent1).toEqual({ succeeded: 0, refused: 1 });
   });
 
@@ -103,53 +125,79 @@ describe('login and sessions', () => {
 
   it('never redirects after login to another site', async () => {
     const res = await login(simulator(), 'agent1', 'pw1', '//evil.example/');
-    expect(res.headers.location).toBe('/Default.aspx');
+    expect(callbackResult(res).redirect).toBe('/Default.aspx');
   });
 });
 
 describe('list views', () => {
-  it.each(Object.values(SIMULATED_LISTS).map((l) => [l.service, l.path] as const))('serves %s at /%s/ with export menu, loading panel and filter combo', async (service, path) => {
+  it.each(Object.values(SIMULATED_LISTS).map((l) => [l.service, l.path, l.exportIndex] as const))('serves %s at /%s/ with the export item at DXI%i, the loading panel and dxfw-wait', async (_service, path, index) => {
     const app = simulator();
     const cookie = await session(app);
-    const res = await app.inject({ url: `/${path}/`, headers: { cookie } });
+    const res = await page(app, cookie, `/${path}/`);
     expect(res.statusCode).toBe(200);
-    expect(res.body).toMatch(/<li id="Vertical_mainMenu_Menu_DXI\d+_"[^>]*data-command="Export:PDF"><span class="dx-vam">Esporta in PDF<\/span>/);
-    expect(res.body).toContain('id="LoadingPanel" class="dxlpLoadingPanel');
-    if (service === 'products') expect(res.body).not.toContain('<select');
-    else expect(res.body).toMatch(/<select[^>]*name="FilterCombo"/);
+    expect(res.body).toContain(`<li id="Vertical_mainMenu_Menu_DXI${index}_" class="dxm-item dropDownExport dxm-noSubMenu" title="Esportare in PDF File">`);
+    expect(res.body).toContain('<table id="Vertical_LPV" class="dxlpLoadingPanel_XafTheme');
+    expect(res.body).toMatch(/<body class="[^"]*dxfw-wait/);
+    expect(res.body).not.toContain('<select');
   });
 
-  it('changes the export item id between two starts of the simulator', async () => {
-    const ids = new Set<string>();
-    for (let i = 0; i < 6; i++) ids.add((await state(simulator())).tokens.exportMenuItemId);
-    expect(ids.size).toBeGreaterThan(1);
-  });
-
-  it('offers the filter values of ERP-EXPORTS §8, matched by substring', async () => {
+  it('offers the filter values of ERP-UI §4 as xaf_xaf_a{m}<Name>, and none on products', async () => {
     const app = simulator();
     const cookie = await session(app);
-    const expected = { customers: 'All_Customers', orders: 'OrdersAll', ddt: 'PackingSlipsAll', invoices: 'All_invoices', prices: 'ActivePrices' } as const;
+    const expected = { customers: 'All_Customers', orders: 'ListViewSalesTableOrdersAll', ddt: 'ListViewPackingSlipsAll', invoices: 'All_invoices', prices: 'ActivePrices' } as const;
     for (const [service, code] of Object.entries(expected)) {
-      const body = (await app.inject({ url: `/${SIMULATED_LISTS[service as keyof typeof expected].path}/`, headers: { cookie } })).body;
-      expect(body, service).toMatch(new RegExp(`<option value="[^"]*${code}"[^>]*>`));
-      expect(body, service).toContain('Questo mese');
+      const body = (await page(app, cookie, `/${SIMULATED_LISTS[service as keyof typeof expected].path}/`)).body;
+      expect(body, service).toContain(`value="xaf_xaf_a0${code}"`);
     }
-    expect((await app.inject({ url: '/SALESTABLE_ListView_Agent/', headers: { cookie } })).body).toMatch(/<option value="[^"]*OrdersAll" selected>Tutti gli ordini<\/option>/);
+    expect((await page(app, cookie, '/INVENTTABLE_ListView/')).body).not.toContain('_Cb_VI');
   });
 
-  it('remembers a filter per user on the server', async () => {
+  it('speaks English to a browser that does not ask for Italian, and to everyone under englishUi', async () => {
+    const app = simulator();
+    const cookie = await session(app);
+    const english = (await page(app, cookie, '/SALESTABLE_ListView_Agent/', {})).body;
+    expect(english).toContain('title="Export to PDF File"');
+    expect(english).toContain('value="All Orders "');
+    await faults(app, { englishUi: true });
+    expect((await page(app, cookie, '/SALESTABLE_ListView_Agent/')).body).toContain('title="Export to PDF File"');
+    expect((await exportPdf(app, cookie)).headers['content-disposition']).toBe('attachment; filename="Orders.pdf"');
+  });
+
+  it('remembers a filter per user on the server, shared by the user\'s sessions', async () => {
     const app = simulator();
     const one = await session(app, 'agent1', 'pw1');
     const two = await session(app, 'agent2', 'pw2');
-    const { tokens } = await state(app);
-    const res = await setFilter(app, one, '/SALESTABLE_ListView_Agent/', `${tokens.filterPrefix}OrdersThisMonth`);
-    expect(res.statusCode).toBe(302);
+    const res = await setOrdersFilter(app, one, 'ListViewSalesTableOrdersThisMonth');
+    expect(res.statusCode).toBe(200);
+    expect(callbackResult(res).value).toBe('xaf_xaf_a0ListViewSalesTableOrdersThisMonth');
     const filters = (await state(app)).filters;
     expect(filters.agent1?.orders?.text).toBe('Questo mese');
     expect(filters.agent2?.orders?.text).toBe('Tutti gli ordini');
     const again = await session(app, 'agent1', 'pw1');
-    expect((await app.inject({ url: '/SALESTABLE_ListView_Agent/', headers: { cookie: again } })).body).toMatch(/OrdersThisMonth" selected>Questo mese/);
-    expect((await app.inject({ url: '/SALESTABLE_ListView_Agent/', headers: { cookie: two } })).body).toMatch(/OrdersAll" selected>/);
+    expect((await page(app, again, '/SALESTABLE_ListView_Agent/')).body).toMatch(/value="Questo mese"[\s\S]*value="xaf_xaf_a0ListViewSalesTableOrdersThisMonth"/);
+    expect((await page(app, two, '/SALESTABLE_ListView_Agent/')).body).toContain('value="xaf_xaf_a0ListViewSalesTableOrdersAll"');
+  });
+
+  it('refuses a value with an old prefix after maintenance changed xaf_a0 to xaf_a2', async () => {
+    const app = simulator();
+    const cookie = await session(app);
+    await faults(app, { comboPrefixChanged: true });
+    expect((await setOrdersFilter(app, cookie, 'ListViewSalesTableOrdersThisMonth', 0)).statusCode).toBe(400);
+    expect((await setOrdersFilter(app, cookie, 'ListViewSalesTableOrdersThisMonth', 2)).statusCode).toBe(200);
+    expect((await page(app, cookie, '/SALESTABLE_ListView_Agent/')).body).toContain('id="Vertical_mainMenu_Menu_ITCNT8_xaf_a2_Cb"');
+  });
+
+  it('limits the products export by a saved grid filter until the grid object\'s ClearFilter() callback', async () => {
+    const app = simulator();
+    const cookie = await session(app);
+    const full = (await exportPdf(app, cookie, '/INVENTTABLE_ListView/')).rawPayload.length;
+    expect(((await faults(app, { savedGridFilter: { account: 'agent1' } })).json() as FaultsReport).savedGridFilters).toBe(1);
+    const body = (await page(app, cookie, '/INVENTTABLE_ListView/')).body;
+    const grid = /"gridName":"(Vertical_v\d_\d+_LE_v\d)"/.exec(body)?.[1];
+    expect(grid).toBeDefined();
+    expect((await exportPdf(app, cookie, '/INVENTTABLE_ListView/')).rawPayload.length).toBeLessThan(full);
+    expect((await listCallback(app, cookie, '/INVENTTABLE_ListView/', grid!, 'ClearFilter')).statusCode).toBe(200);
+    expect((await exportPdf(app, cookie, '/INVENTTABLE_ListView/')).rawPayload.length).toBe(full);
   });
 });
 
@@ -160,6 +208,7 @@ describe('exports', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('application/pdf');
     expect(res.headers['content-disposition']).toBe('attachment; filename="Ordini.pdf"');
+    expect((await exportPdf(app, await session(app), '/CUSTPACKINGSLIPJOUR_ListView/')).headers['content-disposition']).toBe('attachment; filename="Documenti di trasporto.pdf"');
     expect(res.rawPayload.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     expect(res.rawPayload.subarray(-64).toString('latin1')).toContain('%%EOF');
   });
@@ -175,7 +224,7 @@ describe('exports', () => {
     }
   });
 
-  it('limits the export to this month when the user left "Questo mese" selected', async () => {
+  it('limits the export to this month when the user left "Questo mese" selected (sticky filter)', async () => {
     const app = simulator();
     const cookie = await session(app);
     const full = await exportPdf(app, cookie);
@@ -204,10 +253,10 @@ describe('faults', () => {
   it('refuses logins with the right password while refuseLogin is on', async () => {
     const app = simulator();
     await faults(app, { refuseLogin: true });
-    expect((await login(app)).statusCode).toBe(200);
-    expect((await login(app)).body).toContain('Accesso negato');
+    expect(callbackResult(await login(app)).error).toContain('Accesso negato');
+    expect(callbackResult(await login(app)).error).toContain('Accesso negato');
     await faults(app, { refuseLogin: false });
-    expect((await login(app)).statusCode).toBe(302);
+    expect(callbackResult(await login(app)).redirect).toBeDefined();
     expect((await state(app)).logins.agent1).toEqual({ succeeded: 1, refused: 2 });
   });
 
@@ -257,9 +306,13 @@ describe('faults', () => {
   });
 
   it('resets every fault', async () => {
-    const app = simulator({ faults: { http500: true, slowPagesMs: 5, layout: { products: '5p' } } });
+    const app = simulator({ faults: { http500: true, slowPagesMs: 5, layout: { products: '5p' }, narrowLayout: true, emptyCells: 2 } });
     const res: FaultsReport = (await faults(app, { reset: true })).json();
-    expect(res.faults).toEqual({ slowPagesMs: 0, http500: false, refuseLogin: false, stallDownload: false, truncatePdf: false, layout: {} });
+    expect(res.faults).toEqual({
+      slowPagesMs: 0, http500: false, refuseLogin: false, stallDownload: false, truncatePdf: false,
+      exportClickIgnored: false, objectsBanner: false, objectsNavigation: false, emptyCells: false, strayPopup: false,
+      setValueNavigates: false, setValueIgnored: false, narrowLayout: false, comboPrefixChanged: false, englishUi: false, layout: {},
+    });
   });
 
   it('stalls a download midway over real HTTP: half the bytes, then nothing', async () => {
@@ -278,7 +331,7 @@ describe('faults', () => {
           }, 400);
         });
         req.on('error', (err) => (err.message.includes('aborted') || err.message.includes('socket hang up') ? undefined : reject(err)));
-        req.end('__EVENTTARGET=Vertical%24mainMenu&__EVENTARGUMENT=Export%3APDF');
+        req.end('__EVENTTARGET=Vertical%24mainMenu%24Menu&__EVENTARGUMENT=Export%3APDF');
       });
       expect(received.ended).toBe(false);
       expect(received.length).toBe(Math.floor(received.total * 0.5));
