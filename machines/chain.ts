@@ -32,6 +32,6 @@ export function enqueueChained(tx: Tx, event: Report<'target.completed'>): Tx {
 /** Orders (products) without changes: their children are skipped with NO_PARENT_CHANGES. */
 export function skipChained(tx: Tx, event: Report<'target.completed'>): Tx {
   const chain = chainedTargets(tx.ctx.services, event.target, event.stats);
-  const detail = `${event.target} completed without inserted or updated rows`;
+  const detail = `${event.target} completed without inserted or updated rows (a request with force runs a chained service anyway)`;
   return (chain?.children ?? []).reduce((acc, child) => skip(acc, child, 'chained', 'NO_PARENT_CHANGES', detail), tx);
 }

@@ -7,7 +7,7 @@ import type { SyncTargetReport } from './sync-target.machine.js';
 
 /** Commands the runtime and the HTTP layer send. Every one carries `now` (epoch ms). */
 export type OrchestratorCommand =
-  | { type: 'sync.request'; service: Service; account?: string; priority?: number; trigger?: Trigger; now: number }
+  | { type: 'sync.request'; service: Service; account?: string; priority?: number; trigger?: Trigger; force?: boolean; now: number }
   | { type: 'orchestrator.pause'; reason: string; transient?: boolean; now: number }
   | { type: 'orchestrator.resume'; now: number }
   | { type: 'lease.acquire'; leaseId: string; scope: string; ttlMs?: number; reason: string; now: number }

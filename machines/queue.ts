@@ -99,10 +99,11 @@ const TIMER_TRIGGERS: readonly Trigger[] = ['schedule', 'catch-up'];
 
 /**
  * Queues one target, coalescing into its queued entry (skip COALESCED). A request for a chain child whose
- * parent is pending rides on the parent's chain (skip COALESCED). Timer triggers are skipped (BREAKER_OPEN)
- * while the breaker is open: the next slot comes soon enough and the ERP is down anyway.
+ * parent is pending rides on the parent's chain (skip COALESCED) unless it is forced: an operator who asks
+ * for ddt with `force` gets a ddt run whether or not orders changes anything. Timer triggers are skipped
+ * (BREAKER_OPEN) while the breaker is open: the next slot comes soon enough and the ERP is down anyway.
  */
-export function requestTarget(tx: Tx, target: TargetId, trigger: Trigger, priority?: number): Tx {
+export function requestTarget(tx: Tx, target: TargetId, trigger: Trigger, priority?: number, force = false): Tx {
   const parsed = parseTarget(target);
   if (parsed === null || tx.ctx.targets[target] === undefined) {
     return skip(tx, target, trigger, 'UNKNOWN_TARGET', `${target} is not a configured target`);
@@ -110,9 +111,9 @@ export function requestTarget(tx: Tx, target: TargetId, trigger: Trigger, priori
   if (TIMER_TRIGGERS.includes(trigger) && tx.ctx.breaker.state === 'open') {
     return skip(tx, target, trigger, 'BREAKER_OPEN', `ERP circuit open until ${tx.ctx.breaker.openUntil}`);
   }
-  const parent = trigger === 'chained' ? null : pendingChainParent(tx.ctx, target);
+  const parent = trigger === 'chained' || force ? null : pendingChainParent(tx.ctx, target);
   if (parent !== null) {
-    return skip(tx, target, trigger, 'COALESCED', `rides on ${parent}: runs chained if ${parent} reports changes`);
+    return skip(tx, target, trigger, 'COALESCED', `rides on ${parent}: runs chained if ${parent} reports changes (not forced; ask with force to run it anyway)`);
   }
   const request = { target, trigger, priority: priority ?? defaultPriority(tx.ctx.services, parsed.service), at: tx.ctx.now };
   const result = enqueue(tx.ctx.queue, request, tx.ctx.services);
@@ -128,7 +129,7 @@ export function requestTarget(tx: Tx, target: TargetId, trigger: Trigger, priori
 /** `sync.request`: one account, or every account of the service. */
 export function requestSync(
   tx: Tx,
-  event: { service: Service; account?: string; priority?: number; trigger?: Trigger },
+  event: { service: Service; account?: string; priority?: number; trigger?: Trigger; force?: boolean },
 ): Tx {
   const accounts =
     event.account !== undefined
@@ -137,7 +138,7 @@ export function requestSync(
           .filter((record) => record.service === event.service)
           .map((record) => record.account);
   return accounts.reduce(
-    (acc, account) => requestTarget(acc, `${event.service}@${account}`, event.trigger ?? 'manual', event.priority),
+    (acc, account) => requestTarget(acc, `${event.service}@${account}`, event.trigger ?? 'manual', event.priority, event.force === true),
     tx,
   );
 }

@@ -740,11 +740,14 @@ async function act(run, errorSelector = '#holds-error') {
   }
 }
 
+// A button for one target is an explicit ask for that service: forced, so that a chained one (ddt,
+// invoices, prices) runs even while its parent is pending instead of riding on the parent's changes.
 function syncNow(service, account) {
-  return act(() => api('POST', `/api/sync/${encodeURIComponent(service)}`, account ? { account } : {}));
+  return act(() => api('POST', `/api/sync/${encodeURIComponent(service)}`, account ? { account, force: true } : { force: true }));
 }
 
 $('#sync-all').addEventListener('click', () => act(() => api('POST', '/api/sync/all', {})));
+$('#sync-all-force').addEventListener('click', () => act(() => api('POST', '/api/sync/all', { force: true })));
 
 $('#pause-form').addEventListener('submit', (event) => {
   event.preventDefault();

@@ -29,6 +29,7 @@ import {
   type ScheduleUpdate,
   type ScheduleView,
   type SkipView,
+  type SyncRequestOptions,
   type SyncRequestResult,
 } from './runtime-port.js';
 import { scheduleCommand, scheduleOverride, scheduleView, scheduleViews } from './schedules.js';
@@ -73,12 +74,12 @@ export class ActorRuntime implements OrchestratorRuntime {
     return toIsoTimes(selectWhy(this.deps.actor.getSnapshot(), service));
   }
 
-  request(service: Service, options: { account?: string; priority?: number } = {}): SyncRequestResult {
+  request(service: Service, options: SyncRequestOptions = {}): SyncRequestResult {
     return this.committed(requestSyncs(this.deps, [service], options));
   }
 
-  requestAll(options: { priority?: number } = {}): SyncRequestResult {
-    return this.committed(requestSyncs(this.deps, requestAllOrder(this.deps.actor.getSnapshot().context.services), options.priority === undefined ? {} : { priority: options.priority }));
+  requestAll(options: Omit<SyncRequestOptions, 'account'> = {}): SyncRequestResult {
+    return this.committed(requestSyncs(this.deps, requestAllOrder(this.deps.actor.getSnapshot().context.services), options));
   }
 
   pause(reason: string): void {

@@ -9,7 +9,7 @@ import {
   type TargetId,
 } from '../../machines/index.js';
 import type { EventHub } from './event-hub.js';
-import { UnknownAccountError, type SyncRequestResult } from './runtime-port.js';
+import { UnknownAccountError, type SyncRequestOptions, type SyncRequestResult } from './runtime-port.js';
 
 /**
  * The order `requestAll` asks for the six services: priority first, and a chain parent before its
@@ -36,9 +36,9 @@ export interface RequestDeps {
  * parent) and whether the request merged into an entry already waiting (a `COALESCED` skip).
  * Throws `UnknownAccountError` (before sending anything) for an account the service does not run on.
  */
-export function requestSyncs(deps: RequestDeps, services: readonly Service[], options: { account?: string; priority?: number } = {}): SyncRequestResult {
+export function requestSyncs(deps: RequestDeps, services: readonly Service[], options: SyncRequestOptions = {}): SyncRequestResult {
   const { actor, hub, now } = deps;
-  const { account, priority } = options;
+  const { account, priority, force } = options;
   if (priority !== undefined && !Number.isFinite(priority)) throw new RangeError(`priority must be a number, got ${JSON.stringify(priority)}`);
   const { accounts, services: catalog } = actor.getSnapshot().context;
   const targets: TargetId[] = [];
@@ -62,6 +62,7 @@ export function requestSyncs(deps: RequestDeps, services: readonly Service[], op
         service,
         ...(account === undefined ? {} : { account }),
         ...(priority === undefined ? {} : { priority }),
+        ...(force === true ? { force } : {}),
         now: now(),
       });
     }

@@ -1,5 +1,18 @@
 import type { MissedPolicy, OrchestratorStatus, RunStats, Service, Trigger, Why } from '../../machines/index.js';
 
+/** How an operator asks for a sync. */
+export interface SyncRequestOptions {
+  /** One account; every account of the service when absent. */
+  account?: string;
+  /** Overrides the service's default priority. */
+  priority?: number;
+  /**
+   * Runs a chained service (ddt, invoices, prices) even when its chain parent is pending: without it such
+   * a request rides on the parent and runs only if the parent reports changes.
+   */
+  force?: boolean;
+}
+
 /**
  * What the HTTP layer (and the CLI, the dashboard, the benchmarks) may ask of the running orchestrator.
  * `src/runtime/` implements it over the one actor; `src/http/` only calls it. Times are ISO-8601 strings
@@ -11,9 +24,9 @@ export interface OrchestratorRuntime {
   /** Reason codes explaining why each target of `service` is not running now. */
   why(service: Service): IsoTimes<Why>[];
   /** Requests a sync of one service (every account of it when `account` is absent). */
-  request(service: Service, options?: { account?: string; priority?: number }): SyncRequestResult;
+  request(service: Service, options?: SyncRequestOptions): SyncRequestResult;
   /** Requests all six services. */
-  requestAll(options?: { priority?: number }): SyncRequestResult;
+  requestAll(options?: Omit<SyncRequestOptions, 'account'>): SyncRequestResult;
   /** Operator pause of every account; resolves immediately (runs pause at their next checkpoint). */
   pause(reason: string): void;
   resume(): void;

@@ -23,6 +23,7 @@ import {
   type ScheduleUpdate,
   type ScheduleView,
   type SkipView,
+  type SyncRequestOptions,
   type SyncRequestResult,
 } from '../../src/runtime/runtime-port.js';
 
@@ -168,7 +169,7 @@ export class RuntimeDouble implements OrchestratorRuntime {
     }));
   }
 
-  request(service: Service, options: { account?: string; priority?: number } = {}): SyncRequestResult {
+  request(service: Service, options: SyncRequestOptions = {}): SyncRequestResult {
     this.record('request', service, options);
     const accounts = accountsOf(specOf(service), this.accounts);
     if (options.account !== undefined && !accounts.includes(options.account)) throw new UnknownAccountError(options.account, [...accounts]);
@@ -176,7 +177,7 @@ export class RuntimeDouble implements OrchestratorRuntime {
     return { queued: chosen.map((account, i) => ({ target: targetId(service, account), position: i + 2, coalesced: service === 'customers' })) };
   }
 
-  requestAll(options: { priority?: number } = {}): SyncRequestResult {
+  requestAll(options: Omit<SyncRequestOptions, 'account'> = {}): SyncRequestResult {
     this.record('requestAll', options);
     return { queued: targetsOf(CATALOG, this.accounts).map((target, i) => ({ target, position: i + 1, coalesced: target === 'customers@default' })) };
   }

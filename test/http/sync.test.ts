@@ -35,6 +35,15 @@ describe('POST /api/sync/:service', () => {
     expect(runtime.callsOf('request')).toEqual([['customers', { account: 'rossi', priority: 10 }]]);
   });
 
+  it('passes force through, and refuses a force that is not a boolean', async () => {
+    const { call, runtime } = await testApp();
+    expect((await call({ method: 'POST', url: '/api/sync/ddt', payload: { force: true } })).statusCode).toBe(202);
+    expect(runtime.callsOf('request')).toEqual([['ddt', { force: true }]]);
+    const refused = await call({ method: 'POST', url: '/api/sync/ddt', payload: { force: 'yes' } });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().message).toContain('force');
+  });
+
   it('accepts an empty JSON object as the body', async () => {
     const { call } = await testApp();
     expect((await call({ method: 'POST', url: '/api/sync/products', payload: {} })).statusCode).toBe(202);
@@ -69,6 +78,12 @@ describe('POST /api/sync/all', () => {
     expect(res.json().queued[0]).toEqual({ target: 'customers@default', position: 1, coalesced: true });
     expect(runtime.callsOf('requestAll')).toEqual([[{ priority: 7 }]]);
     expect(runtime.callsOf('request')).toEqual([]);
+  });
+
+  it('passes force through to every service', async () => {
+    const { call, runtime } = await testApp();
+    expect((await call({ method: 'POST', url: '/api/sync/all', payload: { force: true } })).statusCode).toBe(202);
+    expect(runtime.callsOf('requestAll')).toEqual([[{ force: true }]]);
   });
 
   it('needs no body', async () => {

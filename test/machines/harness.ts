@@ -241,7 +241,7 @@ export class OrchestratorHarness {
   }
 
   /** `sync.request` for one target (or every account of the service). */
-  request(service: Service, options: { account?: string; priority?: number } = {}): this {
+  request(service: Service, options: { account?: string; priority?: number; force?: boolean } = {}): this {
     return this.send({ type: 'sync.request', service, ...options });
   }
 

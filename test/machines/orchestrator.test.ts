@@ -103,6 +103,26 @@ describe('priority queue and coalescing', () => {
     completeAll(h);
     expect(h.runs.startOrder()).toEqual(['customers@default', 'orders@default']);
     expect(h.skips('NO_PARENT_CHANGES').map((s) => s.target)).toEqual(['ddt@default', 'invoices@default']);
+    expect(h.skips('NO_PARENT_CHANGES')[0]?.detail).toContain('force');
+  });
+
+  it('queues a forced ddt request on its own while orders is pending, so ddt runs although orders changed nothing', () => {
+    const h = new OrchestratorHarness();
+    h.request('customers').request('orders').request('ddt', { force: true });
+    expect(h.skips('COALESCED')).toEqual([]);
+    expect(h.context.queue.map((e) => [e.target, e.trigger])).toEqual([
+      ['orders@default', 'manual'],
+      ['ddt@default', 'manual'],
+    ]);
+    completeAll(h);
+    expect(h.runs.startOrder()).toEqual(['customers@default', 'orders@default', 'ddt@default']);
+    expect(h.skips('NO_PARENT_CHANGES').map((s) => s.target)).toEqual(['ddt@default', 'invoices@default']);
+  });
+
+  it('says in the COALESCED skip of an unforced ride that force would run it anyway', () => {
+    const h = new OrchestratorHarness();
+    h.request('orders').request('invoices');
+    expect(h.skips('COALESCED')).toMatchObject([{ target: 'invoices@default', detail: expect.stringContaining('not forced') }]);
   });
 });
 

@@ -116,6 +116,17 @@ describe('requestAll on the committed fixture exports', () => {
       ['prices@default', 'NO_PARENT_CHANGES'],
     ]);
   }, CYCLE_MS);
+
+  it('on a forced cycle over unchanged files runs ddt, invoices and prices too', async () => {
+    const forced = recordEvents(orchestrator.runtime);
+    const idle = nextEvent(orchestrator.runtime, dispatchIdle, CYCLE_MS);
+    orchestrator.runtime.requestAll({ force: true });
+    await idle;
+    expect(started(forced).sort()).toEqual(
+      ['customers', 'ddt', 'invoices', 'orders', 'prices', 'products'].map((service) => `${service}@default (manual)`),
+    );
+    expect(forced.filter((e) => e.type === 'sync.completed')).toHaveLength(6);
+  }, CYCLE_MS);
 });
 
 describe('a second requestAll while runs are queued', () => {

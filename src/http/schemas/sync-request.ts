@@ -5,17 +5,26 @@ import { AccountName, Priority, ServiceName, TargetName, described, type Assert,
 /** `POST /api/sync/:service` params. */
 export const ServiceParams = Type.Object({ service: ServiceName }, { additionalProperties: false });
 
+const Force = Type.Boolean({
+  description:
+    'run a chained service (ddt, invoices, prices) even when its parent is pending; without it the request rides on the parent and runs only if the parent reports changes',
+});
+
 /** `POST /api/sync/:service` body (optional as a whole). */
 export const SyncRequestBody = Type.Object(
   {
     account: Type.Optional(described(AccountName, 'one account; every account of the service when absent')),
     priority: Type.Optional(Priority),
+    force: Type.Optional(Force),
   },
-  { additionalProperties: false, examples: [{ account: 'default', priority: 6 }] },
+  { additionalProperties: false, examples: [{ account: 'default', priority: 6 }, { force: true }] },
 );
 
 /** `POST /api/sync/all` body (optional as a whole). */
-export const SyncAllBody = Type.Object({ priority: Type.Optional(Priority) }, { additionalProperties: false, examples: [{ priority: 5 }] });
+export const SyncAllBody = Type.Object(
+  { priority: Type.Optional(Priority), force: Type.Optional(Force) },
+  { additionalProperties: false, examples: [{ priority: 5 }, { force: true }] },
+);
 
 /** `202` body of both sync requests. */
 export const SyncRequestAccepted = Type.Object(
