@@ -1,7 +1,7 @@
 /** The `customers` export. */
 import { column, REQUIRED, type ExportTable } from '../parsers/export-tables.js';
 import { customersDatabase } from '../stores/customers-db.js';
-import type { ExportDefinition } from './export-definition.js';
+import { erpListView, type ExportDefinition } from './export-definition.js';
 import { STAGGER_MS } from './stagger.js';
 
 /** Schedules are in milliseconds; TIME_SCALE divides them. */
@@ -57,14 +57,11 @@ export const customersExport = {
   },
   table,
   store: { database: customersDatabase, linkedToOrders: false },
-  listView: {
+  listView: erpListView({
     path: 'CUSTTABLE_ListView_Agent/',
     captions: ['Clienti', 'Customers'],
     exportIndexHint: 6,
     overflowIndexHint: 8,
     filter: { itcnt: 7, allSuffix: 'All_Customers', setting: 'client-api' },
-    clearGridFilter: false,
-    refillEmptyCells: false,
-    exportClicks: 2,
-  },
+  }),
 } as const satisfies ExportDefinition;

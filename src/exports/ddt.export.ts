@@ -1,8 +1,7 @@
 /** The `ddt` export. */
-import { NO_TIMER } from '../../machines/index.js';
 import { column, REQUIRED, type ExportTable } from '../parsers/export-tables.js';
-import { ordersDatabase } from '../stores/orders-db.js';
-import type { ExportDefinition } from './export-definition.js';
+import { erpListView, type ExportDefinition } from './export-definition.js';
+import { ORDER_DOCUMENT } from './order-documents.js';
 
 /** The parse table: header texts → typed fields, the key, the anchor of a cycle. */
 const table: ExportTable = {
@@ -35,22 +34,15 @@ const table: ExportTable = {
 /** Transport documents complete orders (priority 4): they link to orders, so they run only after orders changed. */
 export const ddtExport = {
   name: 'ddt',
-  service: {
-    scope: 'agent',
-    priority: 4,
-    schedule: NO_TIMER,
-    chainedAfter: 'orders',
-  },
+  ...ORDER_DOCUMENT,
   table,
-  store: { database: ordersDatabase, linkedToOrders: true },
-  listView: {
+  listView: erpListView({
     path: 'CUSTPACKINGSLIPJOUR_ListView/',
     captions: ['Documenti di trasporto', 'Packing slips'],
     exportIndexHint: 3,
     overflowIndexHint: 5,
     filter: { itcnt: 4, allSuffix: 'ListViewPackingSlipsAll', setting: 'list-click' },
-    clearGridFilter: false,
     refillEmptyCells: true,
     exportClicks: 4,
-  },
+  }),
 } as const satisfies ExportDefinition;

@@ -60,6 +60,18 @@ export interface ErpListView {
 }
 
 
+/** The quirks most lists do not have: no saved grid filter, no empty cells to refill, a second press only. */
+const PLAIN_LIST: Pick<ErpListView, 'clearGridFilter' | 'refillEmptyCells' | 'exportClicks'> = {
+  clearGridFilter: false,
+  refillEmptyCells: false,
+  exportClicks: 2,
+};
+
+/** A list view: the quirks it names, the others as on a plain list ({@link PLAIN_LIST}). */
+export function erpListView(view: Omit<ErpListView, keyof typeof PLAIN_LIST> & Partial<ErpListView>): ErpListView {
+  return { ...PLAIN_LIST, ...view };
+}
+
 /** What the ERP simulator needs to show an export it has no built-in layouts for. */
 export interface SimulatorHooks {
   /** Layout variants of the export's PDF; the first is the default. */

@@ -1,8 +1,7 @@
 /** The `invoices` export. */
-import { NO_TIMER } from '../../machines/index.js';
 import { column, REQUIRED, type ExportTable } from '../parsers/export-tables.js';
-import { ordersDatabase } from '../stores/orders-db.js';
-import type { ExportDefinition } from './export-definition.js';
+import { erpListView, type ExportDefinition } from './export-definition.js';
+import { ORDER_DOCUMENT } from './order-documents.js';
 
 /** The parse table: header texts → typed fields, the key, the anchor of a cycle. */
 const table: ExportTable = {
@@ -44,22 +43,14 @@ const table: ExportTable = {
 /** Invoices complete orders (priority 4) and, like DDT, run only after orders changed. */
 export const invoicesExport = {
   name: 'invoices',
-  service: {
-    scope: 'agent',
-    priority: 4,
-    schedule: NO_TIMER,
-    chainedAfter: 'orders',
-  },
+  ...ORDER_DOCUMENT,
   table,
-  store: { database: ordersDatabase, linkedToOrders: true },
-  listView: {
+  listView: erpListView({
     path: 'CUSTINVOICEJOUR_ListView/',
     captions: ['Fatture', 'Invoices'],
     exportIndexHint: 3,
     overflowIndexHint: 5,
     filter: { itcnt: 4, allSuffix: 'All_invoices', setting: 'list-click' },
-    clearGridFilter: false,
     refillEmptyCells: true,
-    exportClicks: 2,
-  },
+  }),
 } as const satisfies ExportDefinition;

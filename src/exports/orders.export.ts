@@ -1,7 +1,7 @@
 /** The `orders` export. */
 import { column, REQUIRED, type ExportTable } from '../parsers/export-tables.js';
 import { ordersDatabase } from '../stores/orders-db.js';
-import type { ExportDefinition } from './export-definition.js';
+import { erpListView, type ExportDefinition } from './export-definition.js';
 import { STAGGER_MS } from './stagger.js';
 
 /** Schedules are in milliseconds; TIME_SCALE divides them. */
@@ -52,14 +52,11 @@ export const ordersExport = {
   },
   table,
   store: { database: ordersDatabase, linkedToOrders: false },
-  listView: {
+  listView: erpListView({
     path: 'SALESTABLE_ListView_Agent/',
     captions: ['Ordini', 'Orders'],
     exportIndexHint: 7,
     overflowIndexHint: 9,
     filter: { itcnt: 8, allSuffix: 'ListViewSalesTableOrdersAll', setting: 'client-api' },
-    clearGridFilter: false,
-    refillEmptyCells: false,
-    exportClicks: 2,
-  },
+  }),
 } as const satisfies ExportDefinition;

@@ -1,7 +1,7 @@
 /** The `prices` export. */
 import { column, REQUIRED, type ExportTable } from '../parsers/export-tables.js';
 import { pricesDatabase } from '../stores/prices-db.js';
-import type { ExportDefinition } from './export-definition.js';
+import { erpListView, type ExportDefinition } from './export-definition.js';
 import { STAGGER_MS } from './stagger.js';
 
 /** Schedules are in milliseconds; TIME_SCALE divides them. */
@@ -45,14 +45,11 @@ export const pricesExport = {
   },
   table,
   store: { database: pricesDatabase, linkedToOrders: false },
-  listView: {
+  listView: erpListView({
     path: 'PRICEDISCTABLE_ListView/',
     captions: ['Tabella prezzi', 'Price table'],
     exportIndexHint: 3,
     overflowIndexHint: 5,
     filter: { itcnt: 4, allSuffix: 'ActivePrices', setting: 'client-api' },
-    clearGridFilter: false,
-    refillEmptyCells: false,
-    exportClicks: 2,
-  },
+  }),
 } as const satisfies ExportDefinition;

@@ -1,7 +1,7 @@
 /** The `products` export. */
 import { column, REQUIRED, type ExportTable } from '../parsers/export-tables.js';
 import { productsDatabase } from '../stores/products-db.js';
-import type { ExportDefinition } from './export-definition.js';
+import { erpListView, type ExportDefinition } from './export-definition.js';
 import { STAGGER_MS } from './stagger.js';
 
 /** Schedules are in milliseconds; TIME_SCALE divides them. */
@@ -65,14 +65,12 @@ export const productsExport = {
   },
   table,
   store: { database: productsDatabase, linkedToOrders: false },
-  listView: {
+  listView: erpListView({
     path: 'INVENTTABLE_ListView/',
     captions: ['Prodotti', 'Products'],
     exportIndexHint: 3,
     overflowIndexHint: 4,
     filter: null,
     clearGridFilter: true,
-    refillEmptyCells: false,
-    exportClicks: 2,
-  },
+  }),
 } as const satisfies ExportDefinition;
