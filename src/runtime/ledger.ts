@@ -1,13 +1,13 @@
 import type { OrchestratorContext, Phase, TargetId } from '../../machines/index.js';
 import { parseTarget } from '../../machines/index.js';
 import type { OrchestratorFact } from './event-hub.js';
-import type { LedgerChanges, PhaseDurations, RunRecord, SkipRecord } from '../stores/orchestrator-store.js';
+import { PhaseTimer } from './phase-timer.js';
+import type { LedgerChanges, RunRecord, SkipRecord } from '../stores/orchestrator-store.js';
 
-/** A run that has started and not finished: its row, and the phase being timed. */
+/** A run that has started and not finished: its row, and the timing of its phases. */
 interface OpenRun {
   record: RunRecord;
-  phase: Phase | null;
-  phaseSince: number | null;
+  timer: PhaseTimer;
 }
 
 /** Rows waiting to be written with the next snapshot. */
@@ -38,7 +38,7 @@ export class RunLedger {
    */
   constructor(unfinished: readonly RunRecord[], lastRunId: number) {
     this.lastId = lastRunId;
-    for (const record of unfinished) this.open.set(record.target, { record, phase: null, phaseSince: null });
+    for (const record of unfinished) this.open.set(record.target, { record, timer: new PhaseTimer(record.phases) });
   }
 
   /** Records one fact. */
@@ -126,7 +126,7 @@ export class RunLedger {
       error: null,
       checkpoint: null,
     };
-    this.open.set(target, { record, phase: null, phaseSince: null });
+    this.open.set(target, { record, timer: new PhaseTimer(record.phases) });
     this.pendingRuns.set(record.id, record);
   }
 
@@ -138,20 +138,15 @@ export class RunLedger {
   /** Only a phase change is written: a run reports progress every percent, its row needs the phases. */
   private progressed(target: TargetId, phase: Phase, at: number): void {
     const run = this.open.get(target);
-    if (run === undefined || run.phase === phase) return;
-    const phases = closePhase(run, at);
-    run.phase = phase;
-    run.phaseSince = at;
-    this.put(run, { ...run.record, phases });
+    if (run === undefined || !run.timer.enter(phase, at)) return;
+    this.put(run, { ...run.record, phases: { ...run.record.phases, ...run.timer.totals } });
   }
 
   private update(target: TargetId, at: number, patch: Partial<RunRecord>): void {
     const run = this.open.get(target);
     if (run === undefined) return;
-    const phases = closePhase(run, at);
-    run.phase = null;
-    run.phaseSince = null;
-    this.put(run, { ...run.record, phases, ...patch });
+    run.timer.stop(at);
+    this.put(run, { ...run.record, phases: { ...run.record.phases, ...run.timer.totals }, ...patch });
   }
 
   private finish(target: TargetId, at: number, patch: Partial<RunRecord>): void {
@@ -165,11 +160,4 @@ export class RunLedger {
     run.record = record;
     this.pendingRuns.set(record.id, record);
   }
-}
-
-/** The run's phase durations with the phase being timed closed at `at`. */
-function closePhase(run: OpenRun, at: number): PhaseDurations {
-  const { phase, phaseSince } = run;
-  if (phase === null || phaseSince === null) return run.record.phases;
-  return { ...run.record.phases, [phase]: run.record.phases[phase] + Math.max(0, at - phaseSince) };
 }

@@ -1,4 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Phase } from '../../../machines/index.js';
+import { PhaseTimer } from '../../runtime/phase-timer.js';
 import type { RuntimeStatus } from '../../runtime/runtime-port.js';
 import type { StreamEvent } from '../event-journal.js';
 
@@ -25,13 +27,10 @@ const PHASE_BUCKETS = [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
 const LEASE_HOLD_BUCKETS = [1, 5, 15, 30, 60, 300, 900, 1800, 3600];
 const PAUSE_LATENCY_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-/** Where a run is, as far as its events tell: what the phase histograms need between two events. */
+/** Where a run is, as far as its events tell: what the duration histograms need between two events. */
 interface RunClock {
   startedAt: number;
-  phase: string | null;
-  phaseSince: number;
-  /** Seconds spent per phase so far (a paused and resumed run adds up). */
-  phases: Map<string, number>;
+  phases: PhaseTimer;
 }
 
 let processRegistry: Registry | null = null;
@@ -93,20 +92,18 @@ export class OperatorMetrics {
     const service = target.split('@')[0] ?? '';
     switch (event.type) {
       case 'sync.started':
-        this.runs.set(target, { startedAt: at, phase: null, phaseSince: at, phases: new Map() });
+        this.runs.set(target, { startedAt: at, phases: new PhaseTimer() });
         return;
       case 'sync.progress':
-        return this.enterPhase(target, String(event.phase), at);
+        this.runs.get(target)?.phases.enter(event.phase as Phase, at);
+        return;
       case 'sync.paused':
-        this.closePhase(this.runs.get(target), at);
+        this.runs.get(target)?.phases.stop(at);
         this.pausesTotal.inc({ service, cause: causeOf(event.cause) });
         return;
       case 'sync.resumed': {
         // A run resumed after a restart has no start in this process; its duration counts from here.
-        const run = this.runs.get(target) ?? { startedAt: at, phase: null, phaseSince: at, phases: new Map() };
-        run.phase = null;
-        run.phaseSince = at;
-        this.runs.set(target, run);
+        if (!this.runs.has(target)) this.runs.set(target, { startedAt: at, phases: new PhaseTimer() });
         return;
       }
       case 'sync.completed':
@@ -167,28 +164,14 @@ export class OperatorMetrics {
     return this.registry.contentType;
   }
 
-  private enterPhase(target: string, phase: string, at: number): void {
-    const run = this.runs.get(target);
-    if (run === undefined || run.phase === phase) return;
-    this.closePhase(run, at);
-    run.phase = phase;
-    run.phaseSince = at;
-  }
-
-  private closePhase(run: RunClock | undefined, at: number): void {
-    if (run === undefined || run.phase === null) return;
-    run.phases.set(run.phase, (run.phases.get(run.phase) ?? 0) + seconds(at - run.phaseSince));
-    run.phase = null;
-  }
-
   private finishRun(target: string, service: string, outcome: 'completed' | 'failed', at: number): void {
     this.runsTotal.inc({ service, outcome });
     const run = this.runs.get(target);
     this.runs.delete(target);
     if (run === undefined) return;
-    this.closePhase(run, at);
+    run.phases.stop(at);
     this.runDuration.observe({ service, outcome }, seconds(at - run.startedAt));
-    for (const [phase, spent] of run.phases) this.phaseDuration.observe({ service, phase }, spent);
+    for (const [phase, spent] of Object.entries(run.phases.totals)) this.phaseDuration.observe({ service, phase }, seconds(spent));
   }
 
   private counter<L extends string>(name: string, help: string, labelNames: L[]): Counter<L> {
