@@ -4,7 +4,7 @@ import { createRuntime, type Runtime } from '../../src/runtime/runtime.js';
 import { openRecordStore } from '../../src/stores/sqlite-record-store.js';
 import { applyExport } from '../../src/sync/apply-export.js';
 import { noTimers } from '../machines/harness.js';
-import { FIXTURE_EXPORTS, ScriptedSource, dispatchIdle, nextEvent, recordEvents, tempDir, testConfig } from './support.js';
+import { FIXTURE_EXPORTS, ScriptedSource, crash, dispatchIdle, nextEvent, recordEvents, tempDir, testConfig } from './support.js';
 
 /**
  * The crash window of chained syncs: a run's rows are committed batch by batch, the orchestrator's record
@@ -25,13 +25,6 @@ function boot(dataDir: string, source: ScriptedSource): Runtime {
   const started = createRuntime({ config: testConfig(dataDir), source, schedules: noTimers() });
   cleanup.push(() => started.close());
   return started;
-}
-
-/** What the last flush wrote is all that survives: the actor stops, nothing else is written. */
-function crash(orchestrator: Runtime): void {
-  orchestrator.persistence.flush();
-  orchestrator.persistence.stop();
-  orchestrator.actor.stop();
 }
 
 const hasMark = (dataDir: string): boolean => {
