@@ -8,7 +8,10 @@ import { requestTarget } from './queue.js';
 import { skip, type Report, type Tx } from './transaction.js';
 import type { RunStats } from './types.js';
 
-/** Chained follow-ups of a completed target: the children, and whether the parent changed anything. */
+/**
+ * Chained follow-ups of a completed target: the children, and whether the parent changed anything (rows
+ * inserted or updated by the run, or changes it carries from an earlier attempt, see `RunStats.carriedChanges`).
+ */
 export function chainedTargets(
   services: ServiceCatalog,
   target: TargetId,
@@ -19,7 +22,7 @@ export function chainedTargets(
   if (parsed === null || children.length === 0) return null;
   return {
     children: children.map((child) => targetId(child, parsed.account)),
-    changed: stats.inserted + stats.updated > 0,
+    changed: stats.inserted + stats.updated > 0 || stats.carriedChanges === true,
   };
 }
 

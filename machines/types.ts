@@ -29,6 +29,12 @@ export interface RunStats {
   unlinked: number;
   /** The export's summary footer and its checks in one line, when the parser found one. */
   footer?: string;
+  /**
+   * Present (true) when this run changed no row itself but its scope holds changes committed before and
+   * not yet acknowledged: by an attempt killed before its completion was recorded, or by a run that failed
+   * after committing batches. Its chained children run as if it had changed those rows.
+   */
+  carriedChanges?: true;
 }
 
 /** A classified failure. */

@@ -63,13 +63,17 @@ export class SnapshotPersistence {
     this.flush();
   }
 
-  /** Writes what is pending now (a no-op when nothing is). Throws `StoreError` when the write fails. */
-  flush(): void {
+  /**
+   * Writes what is pending now (a no-op when nothing is). Throws `StoreError` when the write fails.
+   * @returns whether the actor's latest state is on disk: false when a stopped actor's state was not
+   * written, or when the loop is not listening (then a later change may not be written at all).
+   */
+  flush(): boolean {
     this.cancelTimer();
     const { actor, store, ledger, now } = this.options;
     // A stopped actor's snapshot describes stopped children: it must never replace the last live one.
     const live = actor.getSnapshot().status === 'active';
-    if (!(this.dirty && live) && !ledger.hasPending) return;
+    if (!(this.dirty && live) && !ledger.hasPending) return this.durable();
     const started = performance.now();
     const rows = ledger.pending();
     const envelope: SnapshotEnvelope | undefined =
@@ -90,6 +94,11 @@ export class SnapshotPersistence {
     this.stats.writes++;
     this.stats.lastWriteMs = elapsed;
     this.stats.totalWriteMs += elapsed;
+    return this.durable();
+  }
+
+  private durable(): boolean {
+    return this.subscription !== null && !this.dirty;
   }
 
   /** Stops listening and cancels the pending write (without writing it: see `flush`). */

@@ -19,6 +19,7 @@ import type { ParseExportFile } from '../sync/export-parser.js';
 import { EventHub } from './event-hub.js';
 import { logFact } from './event-log.js';
 import { MachineTransitions, inspectAll } from './machine-transitions.js';
+import { acknowledgeCompletedChanges } from './acknowledge-changes.js';
 import { ActorRuntime } from './actor-runtime.js';
 import { isoTime } from './iso-times.js';
 import { RunLedger } from './ledger.js';
@@ -164,6 +165,7 @@ function assemble(parts: Parts): Runtime {
     ...(parts.snapshotIntervalMs === undefined ? {} : { intervalMs: parts.snapshotIntervalMs }),
   });
   persistence.start();
+  acknowledgeCompletedChanges({ hub, persistence, stores, logger });
 
   const closing = new AbortController();
   const runtime = new ActorRuntime({

@@ -1,3 +1,4 @@
+import { changeMarksMigration } from './change-marks.js';
 import type { DatabaseSpec, OrderLinker } from './database-spec.js';
 import type { SqliteDatabase } from './sqlite.js';
 
@@ -115,6 +116,7 @@ export const ordersDatabase: DatabaseSpec = {
         CREATE INDEX invoices_order ON invoices (account, order_erp_id);
       `,
     },
+    changeMarksMigration(2),
   ],
   linker: orderLinker(),
 };

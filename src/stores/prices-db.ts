@@ -1,3 +1,4 @@
+import { changeMarksMigration } from './change-marks.js';
 import type { DatabaseSpec } from './database-spec.js';
 
 /** `prices.db`: the shared price list, keyed by `(product_id, valid_from, quantity_from)`. */
@@ -34,5 +35,6 @@ export const pricesDatabase: DatabaseSpec = {
         );
       `,
     },
+    changeMarksMigration(2),
   ],
 };

@@ -20,7 +20,8 @@ export interface RecordStore {
   /**
    * Upserts rows in one transaction: inserts new keys, rewrites a row whose hash differs or that was
    * soft-deleted (reviving it), and leaves an identical active row untouched.
-   * `now` becomes `created_at` of inserted rows and `updated_at` of written ones.
+   * `now` becomes `created_at` of inserted rows and `updated_at` of written ones. A batch with at least
+   * one row also marks the scope as holding unacknowledged changes, in the same transaction.
    */
   writeBatch(type: ExportName, account: string, rows: readonly HashedRecord[], now: string): void;
   /** Soft-deletes (`deleted_at = now`) the active rows in scope whose key is not in `present`. */
@@ -33,6 +34,16 @@ export interface RecordStore {
   linkToOrders(account: string, now: string): number;
   /** DDT and invoices of `account` still without an order. */
   linkStats(account: string): LinkStats;
+  /**
+   * Whether a batch wrote rows of `type` in scope since the scope's changes were last acknowledged: a
+   * crash between the commit of the rows and the orchestrator's record of the run cannot lose it.
+   */
+  hasUnacknowledgedChanges(type: ExportName, account: string): boolean;
+  /**
+   * Clears the mark of `hasUnacknowledgedChanges`: call it only once a completed run of the scope (and
+   * what its changes set off) is durably recorded.
+   */
+  acknowledgeChanges(type: ExportName, account: string): void;
   close(): void;
 }
 

@@ -3,6 +3,7 @@ import type { Statement } from 'better-sqlite3';
 import { databaseSpecs } from '../exports/registry.js';
 import type { ExportName, FieldValue } from '../parsers/export-tables.js';
 import type { ExportRecord } from '../parsers/types.js';
+import { CHANGE_MARKS_TABLE, SHARED_SCOPE } from './change-marks.js';
 import type { DatabaseName, DatabaseSpec } from './database-spec.js';
 import { StoreError, toStoreError } from './errors.js';
 import { ACCOUNT_COLUMN, encodeKey, tableLayout, type TableLayout } from './record-columns.js';
@@ -24,9 +25,17 @@ interface TableStatements {
   readonly softDelete: Statement;
 }
 
+/** The statements of the change marks (see `change-marks.ts`), prepared once per connection. */
+interface MarkStatements {
+  readonly mark: Statement;
+  readonly marked: Statement;
+  readonly acknowledge: Statement;
+}
+
 /** `RecordStore` over one better-sqlite3 connection to one of the record databases. */
 export class SqliteRecordStore implements RecordStore {
   private readonly statements = new Map<ExportName, TableStatements>();
+  private markStatements: MarkStatements | null = null;
 
   /** @param db an open connection whose schema is `spec`'s (see `openRecordStore`). */
   constructor(
@@ -80,6 +89,7 @@ export class SqliteRecordStore implements RecordStore {
       const s = this.table(type);
       this.db.transaction(() => {
         for (const row of rows) s.upsert.run(upsertValues(s.layout, account, row, now));
+        if (rows.length > 0) this.marks().mark.run(type, markScope(s.layout, account));
       })();
     });
   }
@@ -104,6 +114,20 @@ export class SqliteRecordStore implements RecordStore {
     return this.guard('counting unlinked documents', () => this.linker().stats(this.db, account));
   }
 
+  hasUnacknowledgedChanges(type: ExportName, account: string): boolean {
+    return this.guard(`reading the change mark of ${type}`, () => {
+      const s = this.table(type);
+      return this.marks().marked.pluck().get(type, markScope(s.layout, account)) === 1;
+    });
+  }
+
+  acknowledgeChanges(type: ExportName, account: string): void {
+    this.guard(`acknowledging the changes of ${type}`, () => {
+      const s = this.table(type);
+      this.marks().acknowledge.run(type, markScope(s.layout, account));
+    });
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }
@@ -111,6 +135,16 @@ export class SqliteRecordStore implements RecordStore {
   private linker() {
     if (!this.spec.linker) throw new StoreError(`${this.spec.file} has no documents to link to orders`);
     return this.spec.linker;
+  }
+
+  private marks(): MarkStatements {
+    const t = q(CHANGE_MARKS_TABLE);
+    this.markStatements ??= {
+      mark: this.db.prepare(`INSERT OR IGNORE INTO ${t} (type, account) VALUES (?, ?)`),
+      marked: this.db.prepare(`SELECT EXISTS (SELECT 1 FROM ${t} WHERE type = ? AND account = ?)`),
+      acknowledge: this.db.prepare(`DELETE FROM ${t} WHERE type = ? AND account = ?`),
+    };
+    return this.markStatements;
   }
 
   private table(type: ExportName): TableStatements {
@@ -135,6 +169,11 @@ export class SqliteRecordStore implements RecordStore {
 /** The account parameter of a per-agent table's statements; none for a shared table. */
 function scope(layout: TableLayout, account: string): string[] {
   return layout.perAccount ? [account] : [];
+}
+
+/** The account of a scope's change mark: a shared table's rows belong to no account. */
+function markScope(layout: TableLayout, account: string): string {
+  return layout.perAccount ? account : SHARED_SCOPE;
 }
 
 function prepareTable(db: SqliteDatabase, layout: TableLayout): TableStatements {

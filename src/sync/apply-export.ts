@@ -222,6 +222,9 @@ async function applyParsed(
     store.linkToOrders(account, now);
     Object.assign(stats, store.linkStats(account));
   }
+  // Rows an earlier attempt committed (its completion lost in a crash, or the run failed later) are
+  // still changes for the chained services, though this run finds them stored.
+  if (stats.inserted + stats.updated === 0 && store.hasUnacknowledgedChanges(type, account)) stats.carriedChanges = true;
   stats.durationMs.finalizing += performance.now() - finalizingStart;
   return { outcome: 'completed', stats, flags, layout: parsed.layout };
 }

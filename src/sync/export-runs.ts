@@ -186,6 +186,16 @@ function progressReporter(controls: RunControls): (phase: Phase, done: number, t
 }
 
 function runStatsOf(stats: ApplyStats): RunStats {
-  const { parsed, inserted, updated, unchanged, deleted, orphans, unlinked, footer } = stats;
-  return { parsed, inserted, updated, unchanged, deleted, orphans, unlinked, ...(footer === undefined ? {} : { footer }) };
+  const { parsed, inserted, updated, unchanged, deleted, orphans, unlinked, footer, carriedChanges } = stats;
+  return {
+    parsed,
+    inserted,
+    updated,
+    unchanged,
+    deleted,
+    orphans,
+    unlinked,
+    ...(footer === undefined ? {} : { footer }),
+    ...(carriedChanges === undefined ? {} : { carriedChanges }),
+  };
 }

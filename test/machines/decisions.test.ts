@@ -389,6 +389,11 @@ describe('chained syncs', () => {
     expect(chainedTargets(SERVICES, 'products@svc', none)).toEqual({ children: ['prices@svc'], changed: false });
     expect(chainedTargets(SERVICES, 'customers@anna', none)).toBeNull();
   });
+
+  it('counts changes carried from an earlier attempt (committed, their completion lost) as changes', () => {
+    const carried = { parsed: 3, inserted: 0, updated: 0, unchanged: 3, deleted: 0, orphans: 0, unlinked: 0, carriedChanges: true as const };
+    expect(chainedTargets(SERVICES, 'orders@anna', carried)).toEqual({ children: ['ddt@anna', 'invoices@anna'], changed: true });
+  });
 });
 
 describe('why', () => {

@@ -242,6 +242,14 @@ describe('chained syncs', () => {
     expect(h.state.dispatch).toBe('idle');
   });
 
+  it('queues ddt and invoices after an orders run that changed nothing itself but carries changes of an earlier attempt', () => {
+    const h = new OrchestratorHarness();
+    h.request('orders');
+    h.runs.live('orders@default').complete({ unchanged: 40, carriedChanges: true });
+    expect(h.skips('NO_PARENT_CHANGES')).toEqual([]);
+    expect(h.runs.liveTargets()).toEqual(['ddt@default']);
+  });
+
   it('queues prices after products with changes, on the service account', () => {
     const h = new OrchestratorHarness({ accounts: TWO_AGENTS });
     h.request('products');

@@ -86,4 +86,13 @@ describe('the snapshot persistence loop', () => {
     vi.advanceTimersByTime(10 * SNAPSHOT_WRITE_INTERVAL_MS);
     expect(saved()?.snapshot).toMatchObject({ status: 'active', context: { operatorPause: { reason: 'before the crash' } } });
   });
+
+  it('tells whether the latest state is on disk after a flush: not once the loop stopped listening', () => {
+    const { actor, persistence } = orchestrator;
+    actor.send({ type: 'orchestrator.pause', reason: 'pending', now: BOOT });
+    expect(persistence.flush()).toBe(true);
+    expect(persistence.flush()).toBe(true);
+    persistence.stop();
+    expect(persistence.flush()).toBe(false);
+  });
 });

@@ -4,7 +4,7 @@ import { openOrchestratorDb } from '../../src/stores/orchestrator-db.js';
 import { SnapshotVersionError } from '../../src/runtime/restore.js';
 import { createRuntime, type Runtime } from '../../src/runtime/runtime.js';
 import { BOOT, MINUTE, SECOND, VirtualClock, noTimers } from '../machines/harness.js';
-import { ScriptedSource, fact, nextEvent, recordEvents, tempDir, testConfig } from './support.js';
+import { ScriptedSource, crash, fact, nextEvent, recordEvents, tempDir, testConfig } from './support.js';
 
 /**
  * Restore: the runtime persists the root actor's snapshot in `orchestrator.db`; a new runtime on the same
@@ -50,13 +50,6 @@ function world(schedules: Partial<Record<Service, { enabled?: boolean }>> = noTi
   };
   cleanup.push(() => dir.remove());
   return w;
-}
-
-/** What the last flush wrote is all that survives: the actor stops, nothing else is written. */
-function crash(orchestrator: Runtime): void {
-  orchestrator.persistence.flush();
-  orchestrator.persistence.stop();
-  orchestrator.actor.stop();
 }
 
 /** Everything a restore must bring back: region states, every child's state, the root's context. */

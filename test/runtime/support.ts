@@ -9,6 +9,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { DirectorySource } from '../../src/erp/directory-source.js';
 import { SourceError, type DownloadedExport, type DownloadRequest, type ExportSource, type SourceErrorClass } from '../../src/erp/export-source.js';
 import type { OrchestratorRuntime, RuntimeEvent } from '../../src/runtime/runtime-port.js';
+import type { Runtime } from '../../src/runtime/runtime.js';
 import { generateDataset } from '../../src/simulator/dataset.js';
 import { renderExportToFile } from '../../src/simulator/render-export.js';
 
@@ -80,6 +81,13 @@ export class ScriptedSource implements ExportSource {
       this.waiting.push(open);
     });
   }
+}
+
+/** Simulates a crash in-process: what the last flush wrote is all that survives; the actor stops, nothing else is written. */
+export function crash(orchestrator: Runtime): void {
+  orchestrator.persistence.flush();
+  orchestrator.persistence.stop();
+  orchestrator.actor.stop();
 }
 
 /** Every event of a runtime, from now on. */

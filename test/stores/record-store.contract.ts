@@ -122,9 +122,37 @@ export function recordStoreContract(adapter: string, open: OpenStore): void {
       expect(orders.linkStats('B')).toEqual({ orphans: 0, unlinked: 0 });
     });
 
+    it('marks a scope whose rows a batch wrote as holding unacknowledged changes, until they are acknowledged', () => {
+      const orders = storeOf('orders');
+      expect(orders.hasUnacknowledgedChanges('orders', 'A')).toBe(false);
+      orders.writeBatch('orders', 'A', [], T1);
+      expect(orders.hasUnacknowledgedChanges('orders', 'A')).toBe(false);
+      orders.writeBatch('orders', 'A', [row(makeRecord('orders', 1), 'h')], T1);
+      expect(orders.hasUnacknowledgedChanges('orders', 'A')).toBe(true);
+      // Scopes are apart: another account, another table of the same database.
+      expect(orders.hasUnacknowledgedChanges('orders', 'B')).toBe(false);
+      expect(orders.hasUnacknowledgedChanges('ddt', 'A')).toBe(false);
+
+      orders.acknowledgeChanges('orders', 'A');
+      expect(orders.hasUnacknowledgedChanges('orders', 'A')).toBe(false);
+      orders.acknowledgeChanges('orders', 'A');
+      // Soft-deletes leave no mark: chaining counts inserted and updated rows only.
+      expect(orders.softDeleteAbsent('orders', 'A', new Set(), T2)).toBe(1);
+      expect(orders.hasUnacknowledgedChanges('orders', 'A')).toBe(false);
+    });
+
+    it('keeps one change mark per shared table, whatever the account', () => {
+      const products = storeOf('products');
+      products.writeBatch('products', 'A', [row(makeRecord('products', 1), 'h')], T1);
+      expect(products.hasUnacknowledgedChanges('products', 'B')).toBe(true);
+      products.acknowledgeChanges('products', 'B');
+      expect(products.hasUnacknowledgedChanges('products', 'A')).toBe(false);
+    });
+
     it('refuses a table that its database does not hold', () => {
       expect(() => customers.readState('ddt', 'A')).toThrow(StoreError);
       expect(() => customers.linkToOrders('A', T1)).toThrow(StoreError);
+      expect(() => customers.hasUnacknowledgedChanges('ddt', 'A')).toThrow(StoreError);
     });
   });
 }

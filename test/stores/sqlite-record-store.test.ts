@@ -58,5 +58,17 @@ describe('SqliteRecordStore', () => {
     const rows = [1, 2, 3].map((n) => ({ record: makeRecord('orders', n), hash: 'h' }));
     expect(() => store.writeBatch('orders', 'A', rows, 'now')).toThrow(StoreError);
     expect(store.countActive('orders', 'A')).toBe(0);
+    expect(store.hasUnacknowledgedChanges('orders', 'A')).toBe(false);
+  });
+
+  it('keeps the change mark of committed rows across a reopen of the file (it is committed with them)', () => {
+    store.writeBatch('orders', 'A', [{ record: makeRecord('orders', 1), hash: 'h' }], 'now');
+    store.close();
+    store = openRecordStore(dir.path, 'orders');
+    expect(store.hasUnacknowledgedChanges('orders', 'A')).toBe(true);
+    store.acknowledgeChanges('orders', 'A');
+    store.close();
+    store = openRecordStore(dir.path, 'orders');
+    expect(store.hasUnacknowledgedChanges('orders', 'A')).toBe(false);
   });
 });

@@ -67,6 +67,8 @@ describe('applyExport: upserting', () => {
     const store = openRecordStore(dir.path, 'customers');
     try {
       await importExport('customers', records, { stores: { customers: store } });
+      // The orchestrator acknowledges the changes once it has recorded the completion.
+      store.acknowledgeChanges('customers', 'default');
       const before = store.db.prepare('SELECT total_changes()').pluck().get();
       const again = await importExport('customers', records, { stores: { customers: store }, now: () => T2 });
       expect(store.db.prepare('SELECT total_changes()').pluck().get()).toBe(before);
@@ -74,6 +76,17 @@ describe('applyExport: upserting', () => {
     } finally {
       store.close();
     }
+  });
+
+  it('reports carriedChanges when it finds every row stored by an earlier run whose changes were not acknowledged', async () => {
+    const records = makeRecords('orders', 30);
+    const first = await importExport('orders', records);
+    expect(first.stats.carriedChanges).toBeUndefined();
+    const again = await importExport('orders', records, { now: () => T2 });
+    expect(counts(again.stats)).toEqual({ parsed: 30, inserted: 0, updated: 0, unchanged: 30, deleted: 0, orphans: 0, unlinked: 0, carriedChanges: true });
+    withStore('orders', (store) => store.acknowledgeChanges('orders', 'default'));
+    const acknowledged = await importExport('orders', records, { now: () => T3 });
+    expect(acknowledged.stats.carriedChanges).toBeUndefined();
   });
 
   it('writes nothing when orders, DDT and invoices are imported again, links included', async () => {
