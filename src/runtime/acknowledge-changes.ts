@@ -28,9 +28,12 @@ export interface AcknowledgeDeps {
 export function acknowledgeCompletedChanges({ hub, persistence, stores, logger }: AcknowledgeDeps): () => void {
   const acknowledge = (target: string, service: string, account: string): void => {
     try {
+      const store = stores[databaseOf(service).name];
+      // Nothing marked (a run that changed nothing): nothing to make durable, no write.
+      if (store === undefined || !store.hasUnacknowledgedChanges(service, account)) return;
       // Not durable (the write failed, or the actor stopped): keep the mark, a later completion clears it.
       if (!persistence.flush()) return;
-      stores[databaseOf(service).name]?.acknowledgeChanges(service, account);
+      store.acknowledgeChanges(service, account);
     } catch (error) {
       logger.warn({ err: error, target }, 'could not acknowledge the changes of a completed run; its chained services will run once more');
     }

@@ -1,4 +1,4 @@
-import type { Migration } from './sqlite.js';
+import type { SqliteDatabase } from './sqlite.js';
 
 /**
  * The table of changes not yet acknowledged, one row per `(type, account)` scope, in every record
@@ -13,17 +13,17 @@ export const CHANGE_MARKS_TABLE = 'unacknowledged_changes';
 /** The account of a shared table's mark (its rows belong to no account). */
 export const SHARED_SCOPE = '';
 
-/** The migration that adds {@link CHANGE_MARKS_TABLE}; each record database appends it at its own next version. */
-export function changeMarksMigration(version: number): Migration {
-  return {
-    version,
-    name: `create ${CHANGE_MARKS_TABLE}`,
-    sql: `
-      CREATE TABLE ${CHANGE_MARKS_TABLE} (
-        type TEXT NOT NULL,
-        account TEXT NOT NULL,
-        PRIMARY KEY (type, account)
-      ) WITHOUT ROWID;
-    `,
-  };
+/**
+ * Creates {@link CHANGE_MARKS_TABLE} in a record database when it is missing. It belongs to the record
+ * store, not to an export's schema, so it is not one of the database's versioned migrations: every record
+ * database gets it, a registered export's own database included, whatever its migrations are.
+ */
+export function ensureChangeMarks(db: SqliteDatabase): void {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS ${CHANGE_MARKS_TABLE} (
+      type TEXT NOT NULL,
+      account TEXT NOT NULL,
+      PRIMARY KEY (type, account)
+    ) WITHOUT ROWID;
+  `);
 }

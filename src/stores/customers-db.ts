@@ -1,4 +1,3 @@
-import { changeMarksMigration } from './change-marks.js';
 import type { DatabaseSpec } from './database-spec.js';
 
 /** `customers.db`: the customers of each agent account, keyed by `(account, erp_id)`. */
@@ -49,6 +48,5 @@ export const customersDatabase: DatabaseSpec = {
         CREATE INDEX customers_account_number ON customers (account, account_number);
       `,
     },
-    changeMarksMigration(2),
   ],
 };

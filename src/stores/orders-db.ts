@@ -1,4 +1,3 @@
-import { changeMarksMigration } from './change-marks.js';
 import type { DatabaseSpec, OrderLinker } from './database-spec.js';
 import type { SqliteDatabase } from './sqlite.js';
 
@@ -116,7 +115,6 @@ export const ordersDatabase: DatabaseSpec = {
         CREATE INDEX invoices_order ON invoices (account, order_erp_id);
       `,
     },
-    changeMarksMigration(2),
   ],
   linker: orderLinker(),
 };

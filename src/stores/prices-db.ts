@@ -1,4 +1,3 @@
-import { changeMarksMigration } from './change-marks.js';
 import type { DatabaseSpec } from './database-spec.js';
 
 /** `prices.db`: the shared price list, keyed by `(product_id, valid_from, quantity_from)`. */
@@ -35,6 +34,5 @@ export const pricesDatabase: DatabaseSpec = {
         );
       `,
     },
-    changeMarksMigration(2),
   ],
 };

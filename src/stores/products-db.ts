@@ -1,4 +1,3 @@
-import { changeMarksMigration } from './change-marks.js';
 import type { DatabaseSpec } from './database-spec.js';
 
 /** `products.db`: the shared product catalogue, keyed by `product_id`. */
@@ -56,6 +55,5 @@ export const productsDatabase: DatabaseSpec = {
         CREATE INDEX products_article_code ON products (article_code);
       `,
     },
-    changeMarksMigration(2),
   ],
 };

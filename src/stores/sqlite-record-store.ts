@@ -3,7 +3,7 @@ import type { Statement } from 'better-sqlite3';
 import { databaseSpecs } from '../exports/registry.js';
 import type { ExportName, FieldValue } from '../parsers/export-tables.js';
 import type { ExportRecord } from '../parsers/types.js';
-import { CHANGE_MARKS_TABLE, SHARED_SCOPE } from './change-marks.js';
+import { CHANGE_MARKS_TABLE, SHARED_SCOPE, ensureChangeMarks } from './change-marks.js';
 import type { DatabaseName, DatabaseSpec } from './database-spec.js';
 import { StoreError, toStoreError } from './errors.js';
 import { ACCOUNT_COLUMN, encodeKey, tableLayout, type TableLayout } from './record-columns.js';
@@ -224,7 +224,14 @@ function columnValue(record: ExportRecord, field: string): string | number | nul
 export function openRecordStore(dataDir: string, database: DatabaseName): SqliteRecordStore {
   const spec = databaseSpecs().find((candidate) => candidate.name === database);
   if (spec === undefined) throw new StoreError(`no export is stored in a database named ${database}`);
-  return new SqliteRecordStore(openSqlite(join(dataDir, spec.file), spec.migrations), spec);
+  const db = openSqlite(join(dataDir, spec.file), spec.migrations);
+  try {
+    ensureChangeMarks(db);
+  } catch (error) {
+    db.close();
+    throw new StoreError(`cannot prepare ${spec.file}: ${(error as Error).message}`);
+  }
+  return new SqliteRecordStore(db, spec);
 }
 
 /** One open store per record database, for a caller that keeps one writer connection per file. */
