@@ -218,7 +218,7 @@ function parsedOf(truth: GroundTruth, records = truth.records): ParsedExport {
       cycleSize: truth.cycleSize,
       columnsPerPage: [],
       unknownColumns: [],
-      missingColumns: [],
+      missingColumns: [], missingFields: [],
       rowsPerCycle: [],
       pages: truth.pages,
       cycles: truth.cycles,

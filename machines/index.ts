@@ -21,5 +21,6 @@ export * from './orchestrator.selectors.js';
 export { syncTargetMachine, type SyncTargetCommand, type SyncTargetContext, type SyncTargetReport } from './sync-target.machine.js';
 export * from './run-sync.js';
 export { explain, type Why, type WhyCode, type WhyReason } from './why.js';
+export { describeLayoutDrift } from './layout-drift.js';
 export { planStarts, dispatchMode } from './dispatch.js';
 export { queuePosition } from './queue.js';

@@ -35,6 +35,22 @@ export interface RunStats {
    * after committing batches. Its chained children run as if it had changed those rows.
    */
   carriedChanges?: true;
+  /**
+   * Present when the export's columns differed from its table's (ERP-EXPORTS §1: column visibility is a
+   * per-user ERP setting): the stored values of the missing fields were kept, not emptied.
+   */
+  layoutDrift?: LayoutDrift;
+}
+
+/**
+ * How an export's columns differed from what its table knows. A field whose column is missing is unknown
+ * for that run, not empty: stored values stay and change detection leaves it out.
+ */
+export interface LayoutDrift {
+  /** Optional record fields the export had no column for (e.g. `customerReference`). */
+  missingFields: string[];
+  /** Header texts that matched no field of the table (their text went to each written row's `extra`). */
+  unknownColumns: string[];
 }
 
 /** A classified failure. */

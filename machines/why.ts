@@ -5,6 +5,7 @@
 import { chainParentOf, scheduleOf } from './catalog.js';
 import type { Service, ServiceCatalog, TargetId } from './catalog.js';
 import { coveringLeases } from './holds.js';
+import { describeLayoutDrift } from './layout-drift.js';
 import { queuePosition } from './queue.js';
 import type { BreakerState, HoldCause, OrchestratorContext, RunningEntry, TargetRecord } from './types.js';
 
@@ -19,7 +20,8 @@ export type WhyCode =
   | 'BACKOFF'
   | 'BREAKER_OPEN'
   | 'NEXT_DUE'
-  | 'DISABLED';
+  | 'DISABLED'
+  | 'LAYOUT_DRIFT';
 
 /** One reason; the structured fields repeat what `detail` says in words. Times are epoch ms. */
 export interface WhyReason {
@@ -47,7 +49,14 @@ export interface Why {
 export function explain(context: OrchestratorContext, target: TargetId, state: string): Why {
   const running = context.running[target];
   const reasons = running !== undefined ? [runningReason(running)] : waitingReasons(context, target);
-  return { target, state, reasons };
+  return { target, state, reasons: [...reasons, ...driftReasons(context.targets[target])] };
+}
+
+/** A warning, not a hold: the last completed run's export lacked columns or had unknown ones. */
+function driftReasons(record: TargetRecord | undefined): WhyReason[] {
+  const drift = record?.lastRun?.stats?.layoutDrift;
+  if (drift === undefined) return [];
+  return [{ code: 'LAYOUT_DRIFT', detail: `the last export's columns differ from the table's: ${describeLayoutDrift(drift)}` }];
 }
 
 function runningReason(entry: RunningEntry): WhyReason {

@@ -1,7 +1,9 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { progressOn } from './cli-progress.js';
 import { EXPORT_TYPES, isExportType, type ExportType } from './exports/registry.js';
+import { describeLayoutDrift } from '../machines/layout-drift.js';
 import { ExportInvalidError, type FooterCell } from './parsers/types.js';
+import { layoutDriftOf } from './sync/layout-drift.js';
 
 /**
  * Command-line entry: `sync-orchestrator <verb> …`. The only module (with the server entry) that
@@ -118,6 +120,7 @@ async function parseVerb(args: string[]): Promise<number> {
     ...l.columnsPerPage.map((h, i) => `page ${i + 1} of a cycle: ${h.join(' · ')}`),
     `unknown columns (kept in "extra"): ${l.unknownColumns.length ? l.unknownColumns.join(', ') : 'none'}`,
     `optional columns not in this export: ${l.missingColumns.length ? l.missingColumns.join(', ') : 'none'}`,
+    `layout drift: ${driftText(l)}`,
     `ghost rows dropped: ${l.ghostRows}`,
     ...footerLines(l.footer ?? []),
   ]);
@@ -165,6 +168,12 @@ function footerLines(cells: readonly FooterCell[]): string[] {
     `footer: ${cells.length} summary cell${cells.length > 1 ? 's' : ''} in the last row of the last cycle`,
     ...cells.map((c) => `  ${c.text} under "${c.column}", page ${c.page} of the cycle (file page ${c.filePage}): ${c.check === 'ok' ? `ok, ${c.detail}` : `not checked (${c.detail})`}`),
   ];
+}
+
+/** The layout drift an import of this export would report (`RunStats.layoutDrift`), or `none`. */
+function driftText(layout: Parameters<typeof layoutDriftOf>[0]): string {
+  const drift = layoutDriftOf(layout);
+  return drift ? describeLayoutDrift(drift) : 'none';
 }
 
 /** Phase durations in whole milliseconds (`parsing: 1532`, not `1532.4179999`). */

@@ -644,7 +644,7 @@ function renderRuns() {
       { dataset: { run: run.id } },
       h('td', {}, run.target),
       h('td', {}, run.trigger),
-      h('td', { class: 'outcome-cell' }, badge(run.outcome), run.error ? h('div', { class: 'error-text small' }, `${run.error.class}: ${run.error.message}`) : null, run.flags?.length ? h('div', { class: 'muted small' }, run.flags.join(', ')) : null),
+      h('td', { class: 'outcome-cell' }, badge(run.outcome), run.error ? h('div', { class: 'error-text small' }, `${run.error.class}: ${run.error.message}`) : null, run.flags?.length ? h('div', { class: 'muted small' }, run.flags.join(', ')) : null, driftWarning(run.stats.layoutDrift)),
       h('td', { class: 'nowrap' }, rel(run.startedAt)),
       h('td', { class: 'nowrap' }, took === null ? '…' : duration(took)),
       h('td', { class: 'num' }, number(run.stats.inserted)),
@@ -656,6 +656,18 @@ function renderRuns() {
   });
   $('#runs tbody').replaceChildren(...(rows.length ? rows : [h('tr', {}, h('td', { colspan: 10 }, empty('No run yet.')))]));
   labelCells('#runs');
+}
+
+/**
+ * A run whose export lacked columns or had unknown ones (`RunStats.layoutDrift`): the stored values of
+ * the missing fields were kept, but the ERP user's column layout needs a look.
+ */
+function driftWarning(drift) {
+  if (!drift) return null;
+  const parts = [];
+  if (drift.missingFields.length) parts.push(`no column for ${drift.missingFields.join(', ')} (stored values kept)`);
+  if (drift.unknownColumns.length) parts.push(`unknown columns: ${drift.unknownColumns.join(', ')}`);
+  return h('div', { class: 'drift-warning small', title: parts.join('; ') }, `⚠ layout drift: ${parts.join('; ')}`);
 }
 
 function renderSkips() {
@@ -686,7 +698,7 @@ function renderFreshness() {
     const period = schedule?.intervalMs ? schedule.intervalMs / status.timeScale : null;
     const age = last ? nowMs() - Date.parse(last.at) : null;
     const kind = !last ? 'unknown' : last.outcome === 'failed' ? 'down' : period && age > 2 * period ? 'degraded' : 'ok';
-    return h('div', { class: 'check', dataset: { target: target.target } }, badge(kind === 'unknown' ? 'never' : kind, kind), h('strong', {}, target.target), h('span', { class: 'muted' }, last ? [`${last.outcome} `, rel(last.at)] : 'no run yet'));
+    return h('div', { class: 'check', dataset: { target: target.target } }, badge(kind === 'unknown' ? 'never' : kind, kind), h('strong', {}, target.target), h('span', { class: 'muted' }, last ? [`${last.outcome} `, rel(last.at)] : 'no run yet'), driftWarning(last?.stats?.layoutDrift));
   });
   fill('#freshness', rows);
 }
@@ -707,7 +719,7 @@ function describeEvent(event) {
     case 'orchestrator.state':
       return `${event.state.dispatch} · ${event.state.clock} · ${event.state.erp}`;
     case 'sync.completed':
-      return `${event.target} +${event.stats.inserted} ~${event.stats.updated} −${event.stats.deleted}`;
+      return `${event.target} +${event.stats.inserted} ~${event.stats.updated} −${event.stats.deleted}${event.stats.layoutDrift ? ' · ⚠ layout drift' : ''}`;
     case 'sync.failed':
       return `${event.target} ${event.class}: ${event.message}`;
     case 'sync.skipped':

@@ -2,6 +2,7 @@ import { exportTables } from '../exports/registry.js';
 import {
   normaliseHeader,
   recordFields,
+  TRACKING_FIELDS,
   type ColumnSpec,
   type ExportTable,
   type ExportName,
@@ -34,6 +35,7 @@ export class CycleAssembler {
     columnsPerPage: [],
     unknownColumns: [],
     missingColumns: [],
+    missingFields: [],
     rowsPerCycle: [],
     pages: 0,
     cycles: 0,
@@ -209,7 +211,9 @@ export class CycleAssembler {
     );
     if (this.cycleIndex === 1) {
       const seen = new Set(mapped.flat().flatMap((m) => (m.kind === 'field' ? [m.spec] : [])));
-      this.layout.missingColumns = table.columns.filter((c) => !seen.has(c) && !c.required).map((c) => c.headers[0]!);
+      const missing = table.columns.filter((c) => !seen.has(c) && !c.required);
+      this.layout.missingColumns = missing.map((c) => c.headers[0]!);
+      this.layout.missingFields = missingFields(table, missing);
       this.layout.unknownColumns = mapped.flat().flatMap((m) => (m.kind === 'extra' ? [m.name] : []));
     }
     return mapped;
@@ -314,6 +318,16 @@ export class CycleAssembler {
       throw this.invalid(`column "${spec.headers[0]}" on page ${k + 1} of cycle ${this.cycleIndex} (file page ${page.pageNumber}), row ${r + 1}: ${err.message}`);
     }
   }
+}
+
+/**
+ * The fields of the missing columns that no record of this export can know: a tracking column's three
+ * fields, and a field `derived` from another only when that other field is missing too.
+ */
+function missingFields(table: ExportTable, missing: readonly ColumnSpec[]): string[] {
+  const fields = missing.flatMap((c) => (c.type === 'tracking' ? [...TRACKING_FIELDS] : [c.field]));
+  const derivable = new Set((table.derived ?? []).filter((d) => !fields.includes(d.from)).map((d) => d.field));
+  return fields.filter((f) => !derivable.has(f));
 }
 
 type Mapped = { kind: 'field'; spec: ColumnSpec; header: string } | { kind: 'extra'; name: string } | { kind: 'ignored' };

@@ -2,7 +2,8 @@ import type { ExportName, FieldValue } from './export-tables.js';
 
 /**
  * One record as the parser emits it: the record fields of its export table (ERP-EXPORTS.md names), each
- * typed (`null` for an empty cell or a column the export does not show), plus `extra` holding the text
+ * typed (`null` for an empty cell or a column the export does not show: `ExportLayout.missingFields`
+ * tells the two apart), plus `extra` holding the text
  * of columns the table does not know — present only when the export has such columns.
  */
 export type ExportRecord = { [field: string]: FieldValue | Record<string, string> | undefined } & {
@@ -18,8 +19,13 @@ export interface ExportLayout {
   columnsPerPage: string[][];
   /** Headers found that the export table does not know (kept in each record's `extra`). */
   unknownColumns: string[];
-  /** Optional columns of the table that the export does not show (their fields are `null`). */
+  /** Optional columns of the table that the export does not show (their fields are `null`), by header text. */
   missingColumns: string[];
+  /**
+   * The record fields those columns fill, less those derived from a shown column (`derived`): unknown
+   * for this export, not empty, so the apply step keeps their stored values (`src/sync/layout-drift.ts`).
+   */
+  missingFields: string[];
   /** Records per cycle after footer and ghost rows are dropped. */
   rowsPerCycle: number[];
   pages: number;

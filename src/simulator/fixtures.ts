@@ -80,6 +80,10 @@ export const VARIANT_FIXTURES: readonly FixtureSpec[] = [
   { name: 'orders-empty', type: 'orders', variant: '7p', records: () => [] },
   { name: 'orders-misaligned', type: 'orders', variant: '7p', render: { dropRowOnPage: { cycle: 2, page: 4 } }, fault: 'misaligned-cycle' },
   { name: 'orders-ghost-rows', type: 'orders', variant: '7p', render: { ghostRows: 6 } },
+  // Layout drift: an optional column hidden, or printed under a header the table does not know.
+  { name: 'orders-hidden-reference', type: 'orders', variant: 'hidden-reference' },
+  { name: 'orders-renamed-reference', type: 'orders', variant: 'renamed-reference', records: (d) => withRenamedColumn(d.orders, 'customerReference', 'RIF. CLIENTE') },
+  { name: 'customers-hidden-pec-phone', type: 'customers', variant: 'hidden-pec-phone' },
   { name: 'invoices-7p', type: 'invoices', variant: '7p' },
   { name: 'invoices-with-order-number', type: 'invoices', variant: 'with-order-number' },
   { name: 'prices-3p', type: 'prices', variant: '3p' },
@@ -105,6 +109,14 @@ export const VARIANT_FIXTURES: readonly FixtureSpec[] = [
     render: { footer: [{ field: 'ddtNumber', kind: 'Count', skew: 1 }, { field: 'quantity', kind: 'Sum' }] },
   },
 ];
+
+/**
+ * `records` as a layout that prints `field` under `header`, a header its table does not know, draws them:
+ * the renderer prints an unknown column from `extra`, so the field's text goes there (empty when null).
+ */
+export function withRenamedColumn(records: readonly ExportRecord[], field: string, header: string): ExportRecord[] {
+  return records.map((record) => ({ ...record, extra: { ...record.extra, [header]: record[field] === null || record[field] === undefined ? '' : String(record[field]) } }));
+}
 
 /** The fixtures of each footer form that must parse: the mutation tests cut each of them short. */
 export const FOOTER_FORMS: readonly string[] = [

@@ -66,10 +66,16 @@ function ordersLayouts(): Layout[] {
   ];
   const withNotes = pages.map((page, i) => (i === 3 ? [...page, extra('NOTE INTERNE', 140)] : page));
   const withoutOrderNumber = pages.map((page, i) => (i === 0 ? page.filter((c) => c.header !== 'ID DI VENDITA') : page));
+  // Layout drift (ERP-EXPORTS §1, issue 13): the user hid `RIFERIMENTO CLIENTE`, or the ERP printed it as
+  // `RIF. CLIENTE`, a header the table does not know (its text goes to `extra`: see `withRenamedColumn`).
+  const reference = (replacement: LayoutColumn[]) =>
+    pages.map((page) => page.flatMap((c) => (c.header === 'RIFERIMENTO CLIENTE' ? replacement : [c])));
   return [
     { type: 'orders', variant: '7p', title: 'Ordini', moneyStyle: 'euro', pages },
     { type: 'orders', variant: 'extra-column', title: 'Ordini', moneyStyle: 'euro', pages: withNotes },
     { type: 'orders', variant: 'missing-required', title: 'Ordini', moneyStyle: 'euro', pages: withoutOrderNumber },
+    { type: 'orders', variant: 'hidden-reference', title: 'Ordini', moneyStyle: 'euro', pages: reference([]) },
+    { type: 'orders', variant: 'renamed-reference', title: 'Ordini', moneyStyle: 'euro', pages: reference([extra('RIF. CLIENTE', 110)]) },
   ];
 }
 
@@ -134,11 +140,14 @@ function customersLayouts(): Layout[] {
   ];
   const description = f('DESCRIZIONE', 'description', 130);
   const kind = f('TYPE', 'type', 80);
+  const pages9 = [...first7, [description, kind, f('NUMERO DI CONTO ESTERNO', 'externalAccountNumber', 90)], [f('IL NOSTRO NUMERO DI CONTO', 'ourAccountNumber', 100)]];
   return [
     { type: 'customers', variant: '8p', title: 'Clienti', moneyStyle: 'euro', pages: real8 },
+    { type: 'customers', variant: '9p', title: 'Clienti', moneyStyle: 'euro', pages: pages9 },
+    // Layout drift: the user hid the PEC and phone columns.
     {
-      type: 'customers', variant: '9p', title: 'Clienti', moneyStyle: 'euro',
-      pages: [...first7, [description, kind, f('NUMERO DI CONTO ESTERNO', 'externalAccountNumber', 90)], [f('IL NOSTRO NUMERO DI CONTO', 'ourAccountNumber', 100)]],
+      type: 'customers', variant: 'hidden-pec-phone', title: 'Clienti', moneyStyle: 'euro',
+      pages: pages9.map((page) => page.filter((c) => c.header !== 'PEC' && c.header !== 'TELEFONO')),
     },
   ];
 }

@@ -1,4 +1,4 @@
-import type { ExportName } from '../parsers/export-tables.js';
+import type { ExportName, FieldValue } from '../parsers/export-tables.js';
 import type { ExportRecord } from '../parsers/types.js';
 
 /**
@@ -13,6 +13,12 @@ export interface RecordStore {
    * (absent keys are absent from the map), or of every row when `keys` is omitted.
    */
   readState(type: ExportName, account: string, keys?: readonly string[]): Map<string, RowState>;
+  /**
+   * The stored values of `fields` of the rows of `type` in scope with the given keys, by key, each in
+   * `fields` order and typed as the parser emits them (booleans as `true`/`false`). The apply step reads
+   * them for the fields an export has no column for, to keep them (see `src/sync/layout-drift.ts`).
+   */
+  readValues(type: ExportName, account: string, keys: readonly string[], fields: readonly string[]): Map<string, FieldValue[]>;
   /** Rows of `type` in scope that are not soft-deleted. */
   countActive(type: ExportName, account: string): number;
   /** Whether any row of `type` is in scope, soft-deleted ones included. */

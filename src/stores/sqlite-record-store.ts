@@ -23,6 +23,10 @@ interface TableStatements {
   readonly stateIn: Statement;
   readonly upsert: Statement;
   readonly softDelete: Statement;
+  /** `SELECT <keys>, %s FROM <table> WHERE <scope> AND <key in the JSON array>`: `readValues` fills in the columns. */
+  readonly selectIn: string;
+  /** `readValues` statements by the fields they read (one set per layout drift seen, so a handful). */
+  readonly valuesIn: Map<string, Statement>;
 }
 
 /** The statements of the change marks (see `change-marks.ts`), prepared once per connection. */
@@ -68,6 +72,32 @@ export class SqliteRecordStore implements RecordStore {
       state.set(encodeKey(row.slice(0, keyCount) as FieldValue[]), { hash: row[keyCount] as string, deleted: row[keyCount + 1] === 1 });
     }
     return state;
+  }
+
+  readValues(type: ExportName, account: string, keys: readonly string[], fields: readonly string[]): Map<string, FieldValue[]> {
+    return this.guard(`reading ${type}`, () => {
+      const s = this.table(type);
+      const values = new Map<string, FieldValue[]>();
+      if (keys.length === 0 || fields.length === 0) return values;
+      const index = fields.map((field) => {
+        const i = s.layout.fields.indexOf(field);
+        if (i < 0) throw new StoreError(`${type} has no field ${field}`);
+        return i;
+      });
+      const id = fields.join(',');
+      let statement = s.valuesIn.get(id);
+      if (statement === undefined) {
+        statement = this.db.prepare(s.selectIn.replace('%s', index.map((i) => q(s.layout.columns[i]!)).join(', ')));
+        s.valuesIn.set(id, statement);
+      }
+      const keyCount = s.layout.keyColumns.length;
+      const bools = index.map((i) => s.layout.fieldTypes[i] === 'bool');
+      for (const row of statement.raw().iterate(...scope(s.layout, account), `[${keys.join(',')}]`) as Iterable<FieldValue[]>) {
+        const stored = row.slice(keyCount).map((value, j) => (bools[j] && value !== null ? value === 1 : value));
+        values.set(encodeKey(row.slice(0, keyCount)), stored);
+      }
+      return values;
+    });
   }
 
   countActive(type: ExportName, account: string): number {
@@ -185,13 +215,14 @@ function prepareTable(db: SqliteDatabase, layout: TableLayout): TableStatements 
   const inserted = [...scopeColumns, ...layout.columns, 'extra', 'hash', 'created_at', 'updated_at'];
   const conflict = [...scopeColumns, ...layout.keyColumns].map(q).join(', ');
   const rewritten = [...layout.columns.filter((c) => !layout.keyColumns.includes(c)), 'extra', 'hash', 'updated_at'];
+  const selectIn = `SELECT ${keys}, %s FROM ${t} WHERE ${inScope}
+       AND (${keys}) IN (SELECT ${layout.keyColumns.map((_, i) => `json_extract(value, '$[${i}]')`).join(', ')} FROM json_each(?))`;
   return {
     layout,
+    selectIn,
+    valuesIn: new Map(),
     state: db.prepare(`SELECT ${keys}, hash, deleted_at IS NOT NULL FROM ${t} WHERE ${inScope}`),
-    stateIn: db.prepare(
-      `SELECT ${keys}, hash, deleted_at IS NOT NULL FROM ${t} WHERE ${inScope}
-       AND (${keys}) IN (SELECT ${layout.keyColumns.map((_, i) => `json_extract(value, '$[${i}]')`).join(', ')} FROM json_each(?))`,
-    ),
+    stateIn: db.prepare(selectIn.replace('%s', 'hash, deleted_at IS NOT NULL')),
     countActive: db.prepare(`SELECT COUNT(*) FROM ${t} WHERE ${inScope} AND deleted_at IS NULL`),
     hasRows: db.prepare(`SELECT EXISTS (SELECT 1 FROM ${t} WHERE ${inScope})`),
     activeKeys: db.prepare(`SELECT ${keys} FROM ${t} WHERE ${inScope} AND deleted_at IS NULL ORDER BY ${keys}`),

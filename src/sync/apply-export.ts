@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { RunStats } from '../../machines/index.js';
-import type { ExportName } from '../parsers/export-tables.js';
+import type { ExportName, FieldValue } from '../parsers/export-tables.js';
 import { describeFooter } from '../parsers/footer.js';
 import { ExportInvalidError, type ExportLayout, type ParsedExport } from '../parsers/types.js';
 import type { DatabaseName } from '../stores/database-spec.js';
@@ -9,6 +9,8 @@ import { databaseOf } from '../exports/registry.js';
 import { tableLayout, type TableLayout } from '../stores/record-columns.js';
 import type { HashedRecord, RecordStore, RowState } from '../stores/record-store.js';
 import { loadExportParser, type ParseExportFile } from './export-parser.js';
+import { layoutDriftOf, withStoredValues } from './layout-drift.js';
+import { hashRecord } from './record-hash.js';
 import { validateRecords, type CheckedRecords } from './validate-records.js';
 
 /**
@@ -198,7 +200,10 @@ async function applyParsed(
     // the event loop.
     const lookup = firstImport ? repeatedKeys(checked, from, to) : keys.slice(from, to);
     const state = lookup.length > 0 ? store.readState(type, account, lookup) : new Map<string, RowState>();
-    store.writeBatch(type, account, changedRows(run, parsed, checked, from, to, state), now);
+    // Fields without a column in this export are unknown: the stored rows' values are kept (layout-drift.ts).
+    const missing = parsed.layout.missingFields;
+    const kept = missing.length > 0 && state.size > 0 ? store.readValues(type, account, [...state.keys()], missing) : null;
+    store.writeBatch(type, account, changedRows(run, parsed, checked, from, to, state, kept), now);
     lapApplying();
     onCheckpoint?.(checkpointAt(run, batch + 1));
     onProgress?.({ phase: 'applying', recordsDone: to, recordsTotal: records.length });
@@ -232,6 +237,8 @@ async function applyParsed(
 /**
  * The records of `[from, to)` that change the database, counted as inserted / updated / unchanged,
  * judged against `state` (the stored rows of these keys, updated as records of the batch are taken).
+ * `kept` holds, by key, the stored values of the fields the export has no column for: a stored row's
+ * record takes them before it is hashed and written, so only the fields the export shows can change it.
  */
 function changedRows(
   run: Run,
@@ -240,13 +247,20 @@ function changedRows(
   from: number,
   to: number,
   state: Map<string, RowState>,
+  kept: Map<string, FieldValue[]> | null,
 ): HashedRecord[] {
   const rows: HashedRecord[] = [];
+  const missing = parsed.layout.missingFields;
   for (let i = from; i < to; i++) {
-    const record = parsed.records[i]!;
+    let record = parsed.records[i]!;
     const key = keys[i]!;
-    const hash = hashes[i]!;
+    let hash = hashes[i]!;
     const stored = state.get(key);
+    const storedValues = stored ? kept?.get(key) : undefined;
+    if (storedValues) {
+      record = withStoredValues(record, missing, storedValues);
+      hash = hashRecord(run.layout.fields, record);
+    }
     if (stored && stored.hash === hash && !stored.deleted) {
       run.stats.unchanged++;
       continue;
@@ -254,6 +268,7 @@ function changedRows(
     if (stored) run.stats.updated++;
     else run.stats.inserted++;
     state.set(key, { hash, deleted: false });
+    kept?.set(key, missing.map((field) => record[field] as FieldValue));
     rows.push({ record, hash });
   }
   return rows;
@@ -287,6 +302,8 @@ async function checkParsed(run: Run, parsed: ParsedExport): Promise<CheckedRecor
   const checked = await validateRecords(run.layout, parsed.records);
   run.stats.parsed = parsed.records.length;
   if (parsed.layout.footer) run.stats.footer = describeFooter(parsed.layout.footer);
+  const drift = layoutDriftOf(parsed.layout);
+  if (drift) run.stats.layoutDrift = drift;
   return checked;
 }
 

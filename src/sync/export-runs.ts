@@ -186,7 +186,7 @@ function progressReporter(controls: RunControls): (phase: Phase, done: number, t
 }
 
 function runStatsOf(stats: ApplyStats): RunStats {
-  const { parsed, inserted, updated, unchanged, deleted, orphans, unlinked, footer, carriedChanges } = stats;
+  const { parsed, inserted, updated, unchanged, deleted, orphans, unlinked, footer, carriedChanges, layoutDrift } = stats;
   return {
     parsed,
     inserted,
@@ -197,5 +197,6 @@ function runStatsOf(stats: ApplyStats): RunStats {
     unlinked,
     ...(footer === undefined ? {} : { footer }),
     ...(carriedChanges === undefined ? {} : { carriedChanges }),
+    ...(layoutDrift === undefined ? {} : { layoutDrift }),
   };
 }

@@ -74,7 +74,7 @@ export async function validateRecords(layout: TableLayout, records: readonly Exp
       }
       values[i] = value;
     }
-    const hash = hashValues(values, record.extra);
+    const hash = hashValues(values);
     if (record.extra !== undefined && (typeof record.extra !== 'object' || record.extra === null)) {
       throw new ExportInvalidError(`${layout.type} record ${r + 1}: extra should be an object`);
     }

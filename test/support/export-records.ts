@@ -52,7 +52,7 @@ export function makeRecords(type: ExportType, count: number, from = 0): ExportRe
 }
 
 function layoutOf(type: ExportType, records: number): ExportLayout {
-  return { type, cycleSize: 1, columnsPerPage: [], unknownColumns: [], missingColumns: [], rowsPerCycle: [records], pages: 1, cycles: 1, ghostRows: 0 };
+  return { type, cycleSize: 1, columnsPerPage: [], unknownColumns: [], missingColumns: [], missingFields: [], rowsPerCycle: [records], pages: 1, cycles: 1, ghostRows: 0 };
 }
 
 /** A parser port that returns `records` (re-read at every call) as a parsed export of `type`. */

@@ -61,6 +61,15 @@ export const RunStats = Type.Object({
   orphans: Type.Integer(),
   unlinked: Type.Integer(),
   footer: Type.Optional(Type.String({ description: "the export's summary footer and its checks, in one line" })),
+  layoutDrift: Type.Optional(
+    Type.Object(
+      {
+        missingFields: Type.Array(Type.String(), { description: 'optional fields the export had no column for: their stored values were kept' }),
+        unknownColumns: Type.Array(Type.String(), { description: 'headers that matched no field (kept in `extra`)' }),
+      },
+      { description: "present when the export's columns differed from its table's (a hidden or renamed column)" },
+    ),
+  ),
 });
 
 /** A classified failure. */

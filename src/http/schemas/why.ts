@@ -4,7 +4,7 @@ import type { IsoTimes } from '../../runtime/runtime-port.js';
 import { IsoTime, ServiceEnum, TargetName, type Assert, type Same } from './common.js';
 
 const WhyCode = Type.Enum(
-  ['RUNNING', 'MUTEX_HELD', 'QUEUED', 'LEASE', 'OPERATOR_PAUSE', 'PREEMPTED', 'BACKOFF', 'BREAKER_OPEN', 'NEXT_DUE', 'DISABLED'],
+  ['RUNNING', 'MUTEX_HELD', 'QUEUED', 'LEASE', 'OPERATOR_PAUSE', 'PREEMPTED', 'BACKOFF', 'BREAKER_OPEN', 'NEXT_DUE', 'DISABLED', 'LAYOUT_DRIFT'],
   { description: 'reason code' },
 );
 
