@@ -54,7 +54,7 @@ describe('every export layout reproduces its generated dataset field for field',
     const names = readable.map((f) => f.split('/').pop());
     for (const v of [
       'customers-8p', 'customers-9p', 'products-5p', 'products-8p', 'products-9p', 'ddt-6p', 'ddt-7p', 'orders-7p', 'invoices-7p', 'invoices-with-order-number', 'prices-3p',
-      'orders-extra-column', 'orders-empty', 'orders-ghost-rows', 'orders-footer-count-first', 'prices-footer-count-thousands', 'products-footer-min-max-avg',
+      'orders-extra-column', 'orders-hidden-reference', 'orders-renamed-reference', 'customers-hidden-pec-phone', 'orders-empty', 'orders-ghost-rows', 'orders-footer-count-first', 'prices-footer-count-thousands', 'products-footer-min-max-avg',
     ]) {
       expect(names).toContain(`${v}.pdf`);
     }
@@ -140,6 +140,24 @@ describe('layout report', () => {
     const parsed = await parseExportFile(join(VARIANTS, 'orders-extra-column.pdf'), { type: 'orders' });
     expect(parsed.layout.unknownColumns).toEqual(['NOTE INTERNE']);
     expect(parsed.records.some((r) => r.extra && typeof r.extra['NOTE INTERNE'] === 'string' && r.extra['NOTE INTERNE'] !== '')).toBe(true);
+  });
+
+  // Layout drift (ERP-EXPORTS §1): the fields a hidden or renamed optional column fills are reported
+  // as missing, so that the apply step keeps their stored values; a field derived from a shown column
+  // (an invoice's order number, read from its purchase order) is not missing.
+  it.each([
+    ['orders-7p', [], [], []],
+    ['orders-hidden-reference', ['RIFERIMENTO CLIENTE'], ['customerReference'], []],
+    ['orders-renamed-reference', ['RIFERIMENTO CLIENTE'], ['customerReference'], ['RIF. CLIENTE']],
+    ['customers-hidden-pec-phone', ['PEC', 'TELEFONO'], ['pec', 'phone'], []],
+    ['invoices-7p', ['ID VENDITE'], [], []],
+  ])('reports the columns and fields %s lacks and the headers it does not know', async (name, missingColumns, missingFields, unknownColumns) => {
+    const { layout } = await parseExportFile(join(VARIANTS, `${name}.pdf`), { type: null });
+    expect({ missingColumns: layout.missingColumns, missingFields: layout.missingFields, unknownColumns: layout.unknownColumns }).toEqual({
+      missingColumns,
+      missingFields,
+      unknownColumns,
+    });
   });
 
   it('drops ghost rows and counts them', async () => {

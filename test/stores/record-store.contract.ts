@@ -84,6 +84,22 @@ export function recordStoreContract(adapter: string, open: OpenStore): void {
       expect([...prices.readState('prices', 'A').keys()]).toEqual([keyOf('prices', p)]);
     });
 
+    it('reads stored values of chosen fields back as the parser typed them, in scope, for the given keys only', () => {
+      const orders = storeOf('orders');
+      const a = makeRecord('orders', 1, { customerReference: 'Rif. 12/26', quote: true, grossAmount: 105.6 });
+      const b = makeRecord('orders', 2, { customerReference: null, quote: false, grossAmount: 0.1 });
+      orders.writeBatch('orders', 'A', [row(a, 'h'), row(b, 'h')], T1);
+      orders.writeBatch('orders', 'B', [row({ ...a, customerReference: 'other account' }, 'h')], T1);
+      const fields = ['quote', 'customerReference', 'grossAmount'];
+      const values = orders.readValues('orders', 'A', [keyOf('orders', a), keyOf('orders', b), keyOf('orders', makeRecord('orders', 3))], fields);
+      expect(values).toEqual(new Map([
+        [keyOf('orders', a), [true, 'Rif. 12/26', 105.6]],
+        [keyOf('orders', b), [false, null, 0.1]],
+      ]));
+      expect(orders.readValues('orders', 'B', [keyOf('orders', a)], ['customerReference']).get(keyOf('orders', a))).toEqual(['other account']);
+      expect(() => orders.readValues('orders', 'A', [keyOf('orders', a)], ['noSuchField'])).toThrow(StoreError);
+    });
+
     it('rewrites a row whose hash changed and revives a soft-deleted one', () => {
       const a = makeRecord('customers', 1);
       const b = makeRecord('customers', 2);
