@@ -12,6 +12,15 @@ const cli = (args: string[]) =>
     (e: { code: number; stdout: string; stderr: string }) => e,
   );
 
+describe('sync-orchestrator parse --format summary', () => {
+  it('names the layout drift an import would report, or none', async () => {
+    const drifted = await cli(['parse', 'fixtures/variants/orders-renamed-reference.pdf', '--format', 'summary']);
+    expect(drifted.code).toBe(0);
+    expect(drifted.stdout).toContain('layout drift: no column for customerReference (stored values kept); unknown columns: RIF. CLIENTE\n');
+    expect((await cli(['parse', 'fixtures/exports/invoices.pdf', '--format', 'summary'])).stdout).toContain('layout drift: none\n');
+  });
+});
+
 describe('sync-orchestrator import', () => {
   it('detects the type, applies the export and reports its stats; the second import changes nothing', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'cli-import-'));
@@ -22,6 +31,19 @@ describe('sync-orchestrator import', () => {
     expect(a.stats.inserted).toBe(a.stats.parsed);
     const second = JSON.parse((await cli(['import', 'fixtures/exports/invoices.pdf', '--account', 'agent1', '--data-dir', dataDir])).stdout) as typeof a;
     expect(second.stats).toMatchObject({ parsed: a.stats.parsed, inserted: 0, unchanged: a.stats.parsed });
+  });
+
+  it('keeps stored values of a column the export lacks and prints the layout drift with the stats', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'cli-import-'));
+    expect((await cli(['import', 'fixtures/exports/orders.pdf', '--data-dir', dataDir])).code).toBe(0);
+    const drifted = await cli(['import', 'fixtures/variants/orders-renamed-reference.pdf', '--data-dir', dataDir]);
+    expect(drifted.code).toBe(0);
+    expect((JSON.parse(drifted.stdout) as { stats: unknown }).stats).toMatchObject({
+      parsed: 60,
+      updated: 0,
+      unchanged: 60,
+      layoutDrift: { missingFields: ['customerReference'], unknownColumns: ['RIF. CLIENTE'] },
+    });
   });
 
   it('exits with 2 and writes nothing for an invalid export', async () => {
