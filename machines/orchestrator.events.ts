@@ -3,6 +3,7 @@
  * reports. Every event carries `now` (epoch ms): it is how time reaches the machines.
  */
 import type { Accounts, MissedPolicy, Service, ServiceCatalog, Trigger } from './catalog.js';
+import type { ErpHours } from './erp-hours.js';
 import type { SyncTargetReport } from './sync-target.machine.js';
 
 /** Commands the runtime and the HTTP layer send. Every one carries `now` (epoch ms). */
@@ -29,6 +30,9 @@ export type OrchestratorCommand =
       accounts?: Accounts;
       concurrency?: number;
       timeScale?: number;
+      /** ERP_HOURS of this start (`null`: any hour); absent keeps the snapshot's. */
+      erpHours?: ErpHours | null;
+      erpTimeZone?: string;
     }
   | { type: 'clock.tick'; now: number };
 
