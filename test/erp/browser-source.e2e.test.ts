@@ -232,7 +232,7 @@ describe.skipIf(!chromium)(`browser source against the ERP simulator${chromium ?
     await budgeted.download(request('invoices', 'agent2', dir));
     await faults({ expireSessions: true });
     const err = await failure(budgeted.download(request('invoices', 'agent2', dir)));
-    expect((err as SourceError).class).toBe('erp-unreachable');
+    expect((err as SourceError).class).toBe('login-budget-exhausted');
     expect(err.message).toMatch(/login budget of ERP account "agent2" is used up: 2 logins today \(limit 2 per day/);
     expect((await state()).logins.agent2!.succeeded).toBe(before + 2);
     await budgeted.close();
