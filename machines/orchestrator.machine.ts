@@ -1,6 +1,6 @@
 /**
  * `orchestrator`: the root statechart and the single source of truth for every lock, queue, pause, lease,
- * deadline and breaker of the product (DESIGN §4.1). Three parallel regions:
+ * deadline and breaker of the product (DESIGN §4.1). Four parallel regions:
  *
  * - `dispatch` (`idle | queued | running | paused.draining | paused.holding`): its eventless rules start,
  *   pause and preempt runs, and its moves are named, described transitions (`dispatch.chart.ts`).
