@@ -30,8 +30,8 @@ class BudgetedSource extends ScriptedSource {
   }
 }
 
-function boot(env: Record<string, string>, source: ScriptedSource, clock: VirtualClock, dir: string): Runtime {
-  const runtime = createRuntime({ config: testConfig(dir, undefined, env), clock, source, schedules: noTimers(), random: 7 });
+function boot(env: Record<string, string>, source: ScriptedSource, clock: VirtualClock, dir: string, schedules = noTimers()): Runtime {
+  const runtime = createRuntime({ config: testConfig(dir, undefined, env), clock, source, schedules, random: 7 });
   cleanup.push(() => runtime.close());
   return runtime;
 }
@@ -87,5 +87,15 @@ describe('the ERP window through the runtime', () => {
     clock.advanceTo(opensAt);
     expect(await started).toMatchObject({ at: iso(opensAt) });
     expect(events.find((event) => event.type === 'erp.hours')).toMatchObject({ state: 'open', hours: '10:00-18:00', until: iso(BOOT + 9 * 60 * MINUTE) });
+  });
+
+  it('does not call data stale while the window is closed: the night is not a fault', () => {
+    const dir = tempDir('runtime-hours-health-');
+    cleanup.push(() => dir.remove());
+    const clock = new VirtualClock(BOOT);
+    const { runtime } = boot({ ERP_HOURS: '00:00-08:00' }, new ScriptedSource(), clock, dir.path, { ...noTimers(), customers: { enabled: true } });
+    clock.advanceTo(BOOT + 3 * 60 * MINUTE);
+    expect(runtime.health().checks['data.customers']).toEqual({ status: 'ok', detail: `ERP window closed until ${iso(Date.UTC(2025, 0, 6, 23))}; runs wait for it` });
+    expect(runtime.status().running).toEqual([]);
   });
 });
