@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createActor } from 'xstate';
 import { CATCHUP_SPACING_MS } from '../../machines/catalog.js';
 import { erpWindowAt, nextLocalMidnight, parseErpHours } from '../../machines/erp-hours.js';
 import { explain } from '../../machines/why.js';
@@ -159,5 +160,24 @@ describe('ERP window in the statechart', () => {
     expect(hoursState(h)).toBe('unrestricted');
     expect(h.runs.liveTargets()).toEqual(['orders@default']);
     expect(h.events('erp.hours').at(-1)).toMatchObject({ state: 'unrestricted', hours: null });
+  });
+
+  it('restores a snapshot saved before the window existed (no hours region, no window fields) and applies the configured one', () => {
+    const h = new OrchestratorHarness({ bootAt: utc(18, 50) });
+    h.request('orders');
+    h.runs.live('orders@default').complete();
+    const persisted = JSON.parse(JSON.stringify(h.actor.getPersistedSnapshot())) as { value: Record<string, unknown>; context: Record<string, unknown> };
+    delete persisted.value.hours;
+    for (const field of ['erpHours', 'erpTimeZone', 'accountHolds']) delete persisted.context[field];
+    h.actor.stop();
+    h.clock.advanceTo(utc(21));
+    const actor = createActor(h.machine, { input: h.input, clock: h.clock, snapshot: persisted as never });
+    actor.start();
+    actor.send({ type: 'orchestrator.restored', now: h.clock.now(), erpHours: HOURS, erpTimeZone: ROME });
+    actor.send({ type: 'sync.request', service: 'orders', now: h.clock.now() });
+    expect((actor.getSnapshot().value as Record<string, unknown>).hours).toBe('closed');
+    expect(actor.getSnapshot().context).toMatchObject({ erpHours: HOURS, erpTimeZone: ROME, accountHolds: {} });
+    expect(h.runs.liveTargets()).toEqual([]);
+    actor.stop();
   });
 });
