@@ -5,7 +5,7 @@
  * class (`login-budget-exhausted`), which never counts toward the breaker and holds only its account
  * until the budget resets at the next midnight of the ERP's time zone (LOGIN_BUDGET_EXHAUSTED in `why`).
  */
-import { nextLocalMidnight } from './erp-hours.js';
+import { nextLocalMidnight } from './local-time.js';
 import { emit, type Report, withContext, type Tx } from './transaction.js';
 import type { AccountHold, OrchestratorContext } from './types.js';
 

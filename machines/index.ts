@@ -23,4 +23,5 @@ export * from './run-sync.js';
 export { explain, type Why, type WhyCode, type WhyReason } from './why.js';
 export { planStarts, dispatchMode } from './dispatch.js';
 export { queuePosition } from './queue.js';
-export { erpWindowAt, formatErpHours, isTimeZone, nextLocalMidnight, parseErpHours, type ErpHours, type ErpWindow } from './erp-hours.js';
+export { erpWindowAt, formatErpHours, parseErpHours, type ErpHours, type ErpWindow } from './erp-hours.js';
+export { isTimeZone, nextLocalMidnight } from './local-time.js';

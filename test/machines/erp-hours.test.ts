@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
 import { CATCHUP_SPACING_MS } from '../../machines/catalog.js';
-import { erpWindowAt, nextLocalMidnight, parseErpHours } from '../../machines/erp-hours.js';
+import { erpWindowAt, parseErpHours } from '../../machines/erp-hours.js';
+import { nextLocalMidnight } from '../../machines/local-time.js';
 import { explain } from '../../machines/why.js';
 import { MINUTE, OrchestratorHarness } from './harness.js';
 
