@@ -5,7 +5,7 @@
 import { CATCHUP_SPACING_MS, DEFAULT_CONCURRENCY, DEFAULT_ERP_TIME_ZONE, scheduleOf, targetsOf } from './catalog.js';
 import type { Accounts, ScheduleConfig, Service, ServiceCatalog, TargetId } from './catalog.js';
 import { armClock, earliestDeadline } from './clock.js';
-import type { ErpHours } from './erp-hours.js';
+import type { RestoredSettings } from './orchestrator.events.js';
 import { initialTargets, nextSlotAfter } from './schedule.js';
 import { scaled } from './time.js';
 import { command, emit, patchTarget, skip, withContext, type Tx } from './transaction.js';
@@ -105,14 +105,7 @@ function priorityOf(services: ServiceCatalog, service: Service): number {
  */
 export function restoreAfterRestart(
   tx: Tx,
-  event: {
-    services?: ServiceCatalog;
-    accounts?: Accounts;
-    concurrency?: number;
-    timeScale?: number;
-    erpHours?: ErpHours | null;
-    erpTimeZone?: string;
-  },
+  event: RestoredSettings,
 ): Tx {
   const operatorPause = tx.ctx.operatorPause?.transient === true ? null : tx.ctx.operatorPause;
   // A snapshot saved before the ERP window existed has none of its fields: no window, no holds.
