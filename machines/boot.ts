@@ -2,9 +2,10 @@
  * Boot and restore: the root's context at first boot, and how a restored snapshot is reconciled with the
  * configuration and the slots missed while the process was down.
  */
-import { CATCHUP_SPACING_MS, DEFAULT_CONCURRENCY, scheduleOf, targetsOf } from './catalog.js';
+import { CATCHUP_SPACING_MS, DEFAULT_CONCURRENCY, DEFAULT_ERP_TIME_ZONE, scheduleOf, targetsOf } from './catalog.js';
 import type { Accounts, ScheduleConfig, Service, ServiceCatalog, TargetId } from './catalog.js';
 import { armClock, earliestDeadline } from './clock.js';
+import type { RestoredSettings } from './orchestrator.events.js';
 import { initialTargets, nextSlotAfter } from './schedule.js';
 import { scaled } from './time.js';
 import { command, emit, patchTarget, skip, withContext, type Tx } from './transaction.js';
@@ -31,6 +32,9 @@ export function initialContext(input: OrchestratorInput): OrchestratorContext {
     breaker: { state: 'closed', failures: 0, openUntil: null, probe: null },
     rngState: input.random ?? input.bootAt,
     clock: armClock(null, input.bootAt),
+    erpHours: input.erpHours ?? null,
+    erpTimeZone: input.erpTimeZone ?? DEFAULT_ERP_TIME_ZONE,
+    accountHolds: {},
   };
   return { ...context, clock: armClock(earliestDeadline(context), input.bootAt) };
 }
@@ -95,19 +99,23 @@ function priorityOf(services: ServiceCatalog, service: Service): number {
 
 /**
  * `orchestrator.restored`: reconciles the configuration (accounts, concurrency, time scale: the snapshot's
- * context wins over the input otherwise), applies the missed-run policy to slots that passed while down,
+ * context wins over the input otherwise) and the ERP window, applies the missed-run policy to slots that passed while down,
  * lifts a transient (shutdown) pause, and tells every run that was in flight to restart from its last
  * checkpoint.
  */
 export function restoreAfterRestart(
   tx: Tx,
-  event: { services?: ServiceCatalog; accounts?: Accounts; concurrency?: number; timeScale?: number },
+  event: RestoredSettings,
 ): Tx {
   const operatorPause = tx.ctx.operatorPause?.transient === true ? null : tx.ctx.operatorPause;
+  // A snapshot saved before the ERP window existed has none of its fields: no window, no holds.
   let next = withContext(tx, {
     operatorPause,
     concurrency: event.concurrency ?? tx.ctx.concurrency,
     timeScale: event.timeScale ?? tx.ctx.timeScale,
+    erpHours: event.erpHours !== undefined ? event.erpHours : (tx.ctx.erpHours ?? null),
+    erpTimeZone: event.erpTimeZone ?? tx.ctx.erpTimeZone ?? DEFAULT_ERP_TIME_ZONE,
+    accountHolds: tx.ctx.accountHolds ?? {},
   });
   if (event.services !== undefined || event.accounts !== undefined) {
     next = reconcileTargets(next, event.services ?? next.ctx.services, event.accounts ?? next.ctx.accounts);

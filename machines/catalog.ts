@@ -74,10 +74,13 @@ export interface FailurePolicy {
   readonly tripsBreaker: boolean;
 }
 
-/** The four failure classes a run can report. */
-export const FAILURE_CLASSES = ['erp-unreachable', 'session-expired', 'export-invalid', 'store-error'] as const;
+/**
+ * The failure classes a run can report. `login-budget-exhausted`: the account's daily login budget is
+ * used up, so the run never reached the ERP.
+ */
+export const FAILURE_CLASSES = ['erp-unreachable', 'session-expired', 'export-invalid', 'store-error', 'login-budget-exhausted'] as const;
 
-/** One of the four failure classes; it decides retry and breaker behaviour. */
+/** One of the failure classes; it decides retry and breaker behaviour. */
 export type FailureClass = (typeof FAILURE_CLASSES)[number];
 
 /**
@@ -89,6 +92,9 @@ export const FAILURE_POLICY: Readonly<Record<FailureClass, FailurePolicy>> = {
   'session-expired': { retry: 'backoff', immediateRetryOnce: true, tripsBreaker: false },
   'export-invalid': { retry: 'none', immediateRetryOnce: false, tripsBreaker: false },
   'store-error': { retry: 'backoff', immediateRetryOnce: false, tripsBreaker: false },
+  // Says nothing about the ERP's health, and every retry before the budget resets would fail the same
+  // way: the account is held instead (LOGIN_BUDGET_EXHAUSTED, `account-holds.ts`), the others run on.
+  'login-budget-exhausted': { retry: 'none', immediateRetryOnce: false, tripsBreaker: false },
 };
 
 /** Delay before retry n (1-based) is `RETRY_BACKOFF_MS[n - 1]`: short enough to ride out an ERP hiccup. */
@@ -117,6 +123,9 @@ export const BREAKER_COOLDOWN_MS = 5 * MINUTE;
 
 /** TTL of a lease whose client gave none: creating an order in the ERP by hand takes a couple of minutes. */
 export const LEASE_DEFAULT_TTL_MS = 5 * MINUTE;
+
+/** The ERP's time zone when none is configured: its window and the login budget's day are read there. */
+export const DEFAULT_ERP_TIME_ZONE = 'Europe/Rome';
 
 /** The classic "one sync at a time" mutex. */
 export const DEFAULT_CONCURRENCY = 1;

@@ -4,8 +4,9 @@
  */
 import { MAX_TIMER_DELAY_MS, scheduleOf } from './catalog.js';
 import type { TargetId } from './catalog.js';
+import { endedAccountHolds, releaseEndedAccountHolds } from './account-holds.js';
+import { erpWindowOf, requestWithinHours } from './erp-hours.js';
 import { releaseLease } from './holds.js';
-import { requestTarget } from './queue.js';
 import { nextSlotAfter } from './schedule.js';
 import { patchTarget, withContext, type Tx } from './transaction.js';
 import type { ClockArm, Lease, OrchestratorContext, TargetRecord } from './types.js';
@@ -36,7 +37,11 @@ export function dueWork(context: OrchestratorContext, now: number): DueWork {
   };
 }
 
-/** The earliest absolute deadline the clock region must wake up for, or `null` when there is none. */
+/**
+ * The earliest absolute deadline the clock region must wake up for, or `null` when there is none. The
+ * ERP window's next boundary and the end of every account hold are deadlines too: the chart must wake
+ * at the opening (deferred catch-ups start) and at the closing (the `hours` region moves).
+ */
 export function earliestDeadline(context: OrchestratorContext): number | null {
   const deadlines: number[] = [];
   for (const record of Object.values(context.targets)) {
@@ -44,6 +49,9 @@ export function earliestDeadline(context: OrchestratorContext): number | null {
   }
   for (const lease of context.leases) deadlines.push(lease.expiresAt);
   if (context.breaker.state === 'open' && context.breaker.openUntil !== null) deadlines.push(context.breaker.openUntil);
+  const window = erpWindowOf(context);
+  if (window.until !== null) deadlines.push(window.until);
+  for (const hold of Object.values(context.accountHolds ?? {})) deadlines.push(hold.until);
   return deadlines.length === 0 ? null : Math.min(...deadlines);
 }
 
@@ -63,7 +71,10 @@ export function advanceToWake(tx: Tx): Tx {
   return withContext(tx, { now: Math.max(tx.ctx.now, tx.ctx.clock.wakeAt) });
 }
 
-/** Enqueues due slots (advancing them), due catch-ups and retries, and ends expired leases. */
+/**
+ * Enqueues due slots (advancing them), due catch-ups and retries — or, while the ERP window is closed,
+ * defers each to a spaced catch-up after the opening —, ends expired leases and account holds.
+ */
 export function fireDueDeadlines(tx: Tx): Tx {
   const { now, bootAt, timeScale, schedules } = tx.ctx;
   const due = dueWork(tx.ctx, now);
@@ -72,10 +83,10 @@ export function fireDueDeadlines(tx: Tx): Tx {
     const service = tx.ctx.targets[target]?.service;
     if (service === undefined) continue;
     next = patchTarget(next, target, { nextDueAt: nextSlotAfter(bootAt, scheduleOf(schedules, service), timeScale, now) });
-    next = requestTarget(next, target, 'schedule');
+    next = requestWithinHours(next, target, 'schedule');
   }
-  for (const target of due.catchUps) next = requestTarget(patchTarget(next, target, { catchUpAt: null }), target, 'catch-up');
-  for (const target of due.retries) next = requestTarget(patchTarget(next, target, { retryAt: null }), target, 'retry');
+  for (const target of due.catchUps) next = requestWithinHours(patchTarget(next, target, { catchUpAt: null }), target, 'catch-up');
+  for (const target of due.retries) next = requestWithinHours(patchTarget(next, target, { retryAt: null }), target, 'retry');
   for (const lease of due.expiredLeases) next = releaseLease(next, lease.leaseId, 'expired');
-  return next;
+  return endedAccountHolds(next.ctx).length === 0 ? next : releaseEndedAccountHolds(next);
 }

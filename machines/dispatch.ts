@@ -4,6 +4,8 @@
  */
 import { MAX_PREEMPTIONS, PREEMPT_MARGIN } from './catalog.js';
 import type { TargetId } from './catalog.js';
+import { accountHoldOf } from './account-holds.js';
+import { erpWindowOf } from './erp-hours.js';
 import { holdOf } from './holds.js';
 import { chainDepth, orderQueue } from './queue.js';
 import { nextRandom } from './retry.js';
@@ -74,12 +76,14 @@ function startCandidates(context: OrchestratorContext): Candidate[] {
 
 /**
  * Which paused runs resume and which queued entries start now: at most one running target per account,
- * at most `concurrency` in total, nothing on an account held by a lease or the operator, nothing while
- * the breaker is open, and a single probe while it is half-open.
+ * at most `concurrency` in total, nothing on an account held by a lease, the operator or its own hold
+ * (an exhausted login budget), nothing outside the ERP window or while the breaker is open, and a single
+ * probe while it is half-open. Runs already in flight when the window closes finish: only starts wait.
  */
 export function planStarts(context: OrchestratorContext): StartPlan[] {
   const { breaker } = context;
   if (breaker.state === 'open' || (breaker.state === 'halfOpen' && breaker.probe !== null)) return [];
+  if (erpWindowOf(context).state === 'closed') return [];
   const running = Object.values(context.running);
   const busy = new Set(running.map((entry) => entry.account));
   const plans: StartPlan[] = [];
@@ -87,7 +91,7 @@ export function planStarts(context: OrchestratorContext): StartPlan[] {
   const slots = breaker.state === 'halfOpen' ? Math.min(1, free) : free;
   for (const candidate of startCandidates(context)) {
     if (plans.length >= slots) break;
-    if (busy.has(candidate.account) || holdOf(context, candidate.account) !== null) continue;
+    if (busy.has(candidate.account) || holdOf(context, candidate.account) !== null || accountHoldOf(context, candidate.account) !== null) continue;
     busy.add(candidate.account);
     plans.push({ ...candidate.plan, probe: breaker.state === 'halfOpen' });
   }
@@ -96,14 +100,14 @@ export function planStarts(context: OrchestratorContext): StartPlan[] {
 
 /**
  * A running target to pause because a queued entry on its account outranks it by PREEMPT_MARGIN, while
- * its preemption budget lasts; `null` when none. Only with a closed breaker: the urgent entry must be able
- * to start once the account is free.
+ * its preemption budget lasts; `null` when none. Only with a closed breaker, inside the ERP window and on
+ * an account not held by itself: the urgent entry must be able to start once the account is free.
  */
 export function planPreemption(context: OrchestratorContext): { target: TargetId; by: TargetId } | null {
-  if (context.breaker.state !== 'closed') return null;
+  if (context.breaker.state !== 'closed' || erpWindowOf(context).state === 'closed') return null;
   const queue = eligibleQueue(context);
   for (const entry of Object.values(context.running).sort((a, b) => a.priority - b.priority)) {
-    if (entry.pauseRequested !== null || holdOf(context, entry.account) !== null) continue;
+    if (entry.pauseRequested !== null || holdOf(context, entry.account) !== null || accountHoldOf(context, entry.account) !== null) continue;
     const urgent = queue.find((q) => q.account === entry.account && outranks(q.priority, entry.priority, entry.preemptions));
     if (urgent !== undefined) return { target: entry.target, by: urgent.target };
   }

@@ -24,3 +24,5 @@ export { explain, type Why, type WhyCode, type WhyReason } from './why.js';
 export { describeLayoutDrift } from './layout-drift.js';
 export { planStarts, dispatchMode } from './dispatch.js';
 export { queuePosition } from './queue.js';
+export { erpWindowAt, formatErpHours, parseErpHours, type ErpHours, type ErpWindow } from './erp-hours.js';
+export { isTimeZone, nextLocalMidnight } from './local-time.js';

@@ -3,7 +3,20 @@
  * reports. Every event carries `now` (epoch ms): it is how time reaches the machines.
  */
 import type { Accounts, MissedPolicy, Service, ServiceCatalog, Trigger } from './catalog.js';
+import type { ErpHours } from './erp-hours.js';
 import type { SyncTargetReport } from './sync-target.machine.js';
+
+/** What `orchestrator.restored` carries of this start's configuration; an absent field keeps the snapshot's. */
+export interface RestoredSettings {
+  /** The catalogue of this start: services added since the snapshot get targets, removed ones go. */
+  services?: ServiceCatalog;
+  accounts?: Accounts;
+  concurrency?: number;
+  timeScale?: number;
+  /** ERP_HOURS of this start (`null`: any hour). */
+  erpHours?: ErpHours | null;
+  erpTimeZone?: string;
+}
 
 /** Commands the runtime and the HTTP layer send. Every one carries `now` (epoch ms). */
 export type OrchestratorCommand =
@@ -21,15 +34,7 @@ export type OrchestratorCommand =
       missed?: MissedPolicy;
       now: number;
     }
-    | {
-      type: 'orchestrator.restored';
-      now: number;
-      /** The catalogue of this start: services added since the snapshot get targets, removed ones go. */
-      services?: ServiceCatalog;
-      accounts?: Accounts;
-      concurrency?: number;
-      timeScale?: number;
-    }
+  | ({ type: 'orchestrator.restored'; now: number } & RestoredSettings)
   | { type: 'clock.tick'; now: number };
 
 /** Everything the root receives: commands plus its children's reports. */

@@ -1,6 +1,6 @@
 /**
  * `orchestrator`: the root statechart and the single source of truth for every lock, queue, pause, lease,
- * deadline and breaker of the product (DESIGN §4.1). Three parallel regions:
+ * deadline and breaker of the product (DESIGN §4.1). Four parallel regions:
  *
  * - `dispatch` (`idle | queued | running | paused.draining | paused.holding`): its eventless rules start,
  *   pause and preempt runs, and its moves are named, described transitions (`dispatch.chart.ts`).
@@ -8,6 +8,9 @@
  *   (schedule slots, catch-ups, retries, lease TTLs, breaker cooldown). XState does not re-arm `after`
  *   timers on restore (statelyai/xstate#5331), so `orchestrator.restored` re-enters it.
  * - `erp` (`closed | open | halfOpen`): the circuit breaker shared by all targets.
+ * - `hours` (`unrestricted | open | closed`): the ERP window (ERP_HOURS). Outside it starts are held
+ *   (OUTSIDE_ERP_HOURS) and timer triggers become spaced catch-ups after the opening; the clock region
+ *   wakes at each boundary, so the move is re-evaluated at the right instant, after a restore too.
  *
  * Time enters only through events (`now`) and the clock's own timer; children report with `now` stamped by
  * the runtime's `runSync` actor (see `run-sync.ts`).
@@ -30,6 +33,8 @@ import type { TargetId } from './catalog.js';
 import type { OrchestratorEvent } from './orchestrator.events.js';
 import { chainedTargets, enqueueChained, skipChained } from './chain.js';
 import { advanceToWake, armClockStep, earliestDeadline, fireDueDeadlines } from './clock.js';
+import { exhaustsLoginBudget, holdAccountForLoginBudget } from './account-holds.js';
+import { erpWindowOf, formatErpHours } from './erp-hours.js';
 import { DISPATCH_STATES, dispatchGuards, type DispatchMode } from './dispatch.chart.js';
 import { activateReadyLeases, acquireLease, pauseForOperator, pauseHeldRuns, releaseLease, resumeForOperator } from './holds.js';
 import { preemptRun, startWork } from './dispatch.js';
@@ -39,7 +44,7 @@ import type { RunSyncLogic } from './run-sync.js';
 import { updateSchedule } from './schedule.js';
 import { syncTargetMachine, type SyncTargetInput } from './sync-target.machine.js';
 import { analysed } from './analysed.js';
-import { begin, type ChildCommand, type OrchestratorEmitted, type Tx } from './transaction.js';
+import { begin, emit, type ChildCommand, type OrchestratorEmitted, type Tx } from './transaction.js';
 import type { OrchestratorContext, OrchestratorInput } from './types.js';
 
 export type { OrchestratorContext, OrchestratorInput };
@@ -106,6 +111,11 @@ function step(on: string, run: (tx: Tx, event: OrchestratorEvent) => Tx): Collec
 }
 
 const keep = (tx: Tx): Tx => tx;
+const announceErpHours = (tx: Tx): Tx => {
+  const window = erpWindowOf(tx.ctx);
+  const hours = tx.ctx.erpHours === null ? null : formatErpHours(tx.ctx.erpHours);
+  return emit(tx, { type: 'erp.hours', at: tx.ctx.now, state: window.state, hours, until: window.until });
+};
 const releaseRequested = (tx: Tx, event: EventOf<'lease.release'>): Tx => releaseLease(tx, event.leaseId, 'released');
 
 /** The root statechart. Provide `runSync` with {@link withRunSync}. */
@@ -134,6 +144,12 @@ export const orchestratorMachine = setup({
     isProbe: ({ context, event }) => 'target' in event && event.target === context.breaker.probe,
     probeFailedOnErp: ({ context, event }) =>
       event.type === 'target.failed' && event.target === context.breaker.probe && countsTowardBreaker(event.class),
+    probeNeverReachedErp: ({ context, event }) =>
+      event.type === 'target.failed' && event.target === context.breaker.probe && exhaustsLoginBudget(event.class),
+    exhaustedLoginBudget: ({ event }) => event.type === 'target.failed' && exhaustsLoginBudget(event.class),
+    erpWindowOpen: ({ context }) => analysed(context, 'erpWindow', erpWindowOf).state === 'open',
+    erpWindowClosed: ({ context }) => analysed(context, 'erpWindow', erpWindowOf).state === 'closed',
+    erpHoursUnrestricted: ({ context }) => analysed(context, 'erpWindow', erpWindowOf).state === 'unrestricted',
   },
   delays: {
     untilNextWake: ({ context }) => context.clock.wakeAt - context.clock.armedAt,
@@ -167,6 +183,8 @@ export const orchestratorMachine = setup({
     countErpFailure: enqueueActions(step('context', countErpFailure)),
     resetErpFailures: enqueueActions(step('context', resetErpFailures)),
     releaseProbe: enqueueActions(step('context', releaseProbe)),
+    holdAccountForLoginBudget: enqueueActions(step('target.failed', holdAccountForLoginBudget)),
+    announceErpHours: enqueueActions(step('context', announceErpHours)),
   },
 }).createMachine({
   id: 'orchestrator',
@@ -195,7 +213,10 @@ export const orchestratorMachine = setup({
           { guard: 'unchangedChainParent', actions: ['recordCompleted', 'skipChained'] },
           { actions: 'recordCompleted' },
         ],
-        'target.failed': { actions: 'recordFailed' },
+        'target.failed': [
+          { guard: 'exhaustedLoginBudget', actions: ['recordFailed', 'holdAccountForLoginBudget'] },
+          { actions: 'recordFailed' },
+        ],
         'target.restarted': { actions: 'recordRestarted' },
       },
       initial: 'idle',
@@ -250,10 +271,41 @@ export const orchestratorMachine = setup({
             'target.completed': { guard: 'isProbe', target: 'closed', actions: 'closeBreaker' },
             'target.failed': [
               { guard: 'probeFailedOnErp', target: 'open', actions: 'openBreaker' },
+              { guard: 'probeNeverReachedErp', actions: 'releaseProbe' },
               { guard: 'isProbe', target: 'closed', actions: 'closeBreaker' },
             ],
             'target.paused': { guard: 'isProbe', actions: 'releaseProbe' },
           },
+        },
+      },
+    },
+    hours: {
+      description: 'The ERP window (ERP_HOURS in ERP_TIME_ZONE): outside it starts are held and due timers wait for the opening.',
+      initial: 'unrestricted',
+      states: {
+        unrestricted: {
+          description: 'No window configured (the demo, the hand-made exports): runs start at any hour.',
+          always: [
+            { guard: 'erpWindowOpen', target: 'open' },
+            { guard: 'erpWindowClosed', target: 'closed' },
+          ],
+        },
+        open: {
+          description: 'Inside the window: runs start normally; the clock wakes at the closing.',
+          entry: 'announceErpHours',
+          always: [
+            { guard: 'erpWindowClosed', target: 'closed' },
+            { guard: 'erpHoursUnrestricted', target: 'unrestricted', actions: 'announceErpHours' },
+          ],
+        },
+        closed: {
+          description:
+            'Outside the window: new starts are held (OUTSIDE_ERP_HOURS), runs in flight finish, due timers become catch-ups spaced from the opening.',
+          entry: 'announceErpHours',
+          always: [
+            { guard: 'erpWindowOpen', target: 'open' },
+            { guard: 'erpHoursUnrestricted', target: 'unrestricted', actions: 'announceErpHours' },
+          ],
         },
       },
     },

@@ -4,10 +4,12 @@
  */
 import type { AnyActorRef } from 'xstate';
 import type { ScheduleConfig, Service, TargetId } from './catalog.js';
+import { erpWindowOf, formatErpHours, type ErpWindow } from './erp-hours.js';
 import { leaseRefCounts, runningInScope } from './holds.js';
 import { orderQueue, queuePosition } from './queue.js';
 import { explain, type Why, type WhyReason } from './why.js';
 import type {
+  AccountHold,
   BreakerState,
   Lease,
   OperatorPause,
@@ -56,6 +58,10 @@ export interface OrchestratorStatus {
   leases: LeaseStatus[];
   operatorPause: OperatorPause | null;
   breaker: BreakerState;
+  /** The ERP window: as configured (`null`: any hour), where it stands now, and its next boundary. */
+  erpHours: { hours: string | null; timeZone: string; state: ErpWindow['state']; until: number | null };
+  /** Accounts held by themselves (an exhausted login budget) until `until`. */
+  accountHolds: AccountHold[];
   concurrency: number;
   timeScale: number;
   schedules: Record<Service, ScheduleConfig>;
@@ -120,9 +126,17 @@ export function selectStatus(snapshot: SnapshotLike): OrchestratorStatus {
     leases: context.leases.map((lease) => leaseStatus(context, lease)),
     operatorPause: context.operatorPause,
     breaker: context.breaker,
+    erpHours: erpHoursStatus(context),
+    accountHolds: Object.values(context.accountHolds ?? {}).filter((hold) => hold.until > context.now),
     concurrency: context.concurrency,
     timeScale: context.timeScale,
     schedules: context.schedules,
     targets: Object.values(context.targets).map((record) => ({ ...record, state: selectTargetState(snapshot, record.target) })),
   };
+}
+
+function erpHoursStatus(context: OrchestratorContext): OrchestratorStatus['erpHours'] {
+  const window = erpWindowOf(context);
+  const hours = context.erpHours === null || context.erpHours === undefined ? null : formatErpHours(context.erpHours);
+  return { hours, timeZone: context.erpTimeZone, state: window.state, until: window.until };
 }

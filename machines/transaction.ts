@@ -6,6 +6,7 @@ import type { FailureClass, ScheduleConfig, Service, TargetId, Trigger } from '.
 import type { SyncTargetCommand, SyncTargetReport } from './sync-target.machine.js';
 import { laterOf } from './time.js';
 import type {
+  AccountHold,
   BreakerState,
   Checkpoint,
   HoldCause,
@@ -49,6 +50,10 @@ export type OrchestratorEmitted =
     }
   | { type: 'lease.released'; at: number; leaseId: string; scope: string; reason: 'released' | 'expired' }
   | { type: 'erp.circuit'; at: number; state: BreakerState['state']; until: number | null; failures: number }
+  /** The ERP window opened or closed (`until`: its next boundary), or was lifted (`unrestricted`). */
+  | { type: 'erp.hours'; at: number; state: 'open' | 'closed' | 'unrestricted'; hours: string | null; until: number | null }
+  | { type: 'account.held'; at: number; account: string; reason: AccountHold['reason']; target: TargetId; until: number }
+  | { type: 'account.released'; at: number; account: string; reason: AccountHold['reason'] }
   | { type: 'schedule.updated'; at: number; service: Service; schedule: ScheduleConfig };
 
 /** A command for the child of `to`. */

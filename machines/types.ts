@@ -3,6 +3,7 @@
  * `undefined`, no `Infinity`) because it lives in persisted snapshots. Times are epoch milliseconds.
  */
 import type { Accounts, FailureClass, ScheduleConfig, Service, ServiceCatalog, TargetId, Trigger } from './catalog.js';
+import type { ErpHours } from './erp-hours.js';
 
 /** Any JSON value. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -69,7 +70,20 @@ export interface Skip {
 }
 
 /** Why a trigger did not become a run. */
-export type SkipReason = 'COALESCED' | 'NO_PARENT_CHANGES' | 'MISSED' | 'BREAKER_OPEN' | 'UNKNOWN_TARGET';
+export type SkipReason = 'COALESCED' | 'NO_PARENT_CHANGES' | 'MISSED' | 'BREAKER_OPEN' | 'UNKNOWN_TARGET' | 'OUTSIDE_ERP_HOURS';
+
+/** One account kept from starting runs until `until` (its daily login budget is used up). */
+export interface AccountHold {
+  account: string;
+  reason: 'LOGIN_BUDGET_EXHAUSTED';
+  /** The run whose failure set the hold. */
+  target: TargetId;
+  since: number;
+  /** When the hold ends by itself: the budget's reset, the next midnight of the ERP's time zone. */
+  until: number;
+  /** The failure's message (the budget, the count). */
+  message: string;
+}
 
 /** What a queued, running or paused entry carries from the request that created it. */
 export interface TargetRequest {
@@ -206,6 +220,12 @@ export interface OrchestratorContext {
   /** State of the jitter PRNG (mulberry32), so jitter is deterministic and survives restore. */
   rngState: number;
   clock: ClockArm;
+  /** ERP_HOURS: the daily window in which runs may start, or `null` for any hour. */
+  erpHours: ErpHours | null;
+  /** ERP_TIME_ZONE: where the window and the login budget's day are read (Europe/Rome). */
+  erpTimeZone: string;
+  /** Accounts held by themselves (an exhausted login budget), by account. */
+  accountHolds: Record<string, AccountHold>;
 }
 
 /** Input of the root; ignored on restore (the snapshot's context wins) except what `orchestrator.restored` carries. */
@@ -223,4 +243,8 @@ export interface OrchestratorInput {
   bootAt: number;
   /** Seed of the jitter PRNG (tests pass a fixed one). */
   random?: number;
+  /** ERP_HOURS (default: none, any hour). */
+  erpHours?: ErpHours | null;
+  /** ERP_TIME_ZONE (default Europe/Rome). */
+  erpTimeZone?: string;
 }

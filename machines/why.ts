@@ -4,6 +4,8 @@
  */
 import { chainParentOf, scheduleOf } from './catalog.js';
 import type { Service, ServiceCatalog, TargetId } from './catalog.js';
+import { accountHoldOf } from './account-holds.js';
+import { describeHours, erpWindowOf } from './erp-hours.js';
 import { coveringLeases } from './holds.js';
 import { describeLayoutDrift } from './layout-drift.js';
 import { queuePosition } from './queue.js';
@@ -19,6 +21,8 @@ export type WhyCode =
   | 'PREEMPTED'
   | 'BACKOFF'
   | 'BREAKER_OPEN'
+  | 'OUTSIDE_ERP_HOURS'
+  | 'LOGIN_BUDGET_EXHAUSTED'
   | 'NEXT_DUE'
   | 'DISABLED'
   | 'LAYOUT_DRIFT';
@@ -90,7 +94,9 @@ function waitingReasons(context: OrchestratorContext, target: TargetId): WhyReas
       : []),
     ...(position > 0 ? [{ code: 'QUEUED' as const, detail: `position ${position} in the queue`, position }] : []),
     ...holdReasons(context, record.account),
+    ...accountHoldReasons(context, record.account),
     ...(waiting ? mutexReasons(context, record.account) : []),
+    ...erpHoursReasons(context),
     ...breakerReasons(context.breaker),
     ...backoffReasons(record),
     ...(waiting ? [] : scheduleReasons(context, record)),
@@ -127,6 +133,19 @@ function breakerReasons(breaker: BreakerState): WhyReason[] {
     return [{ code: 'BREAKER_OPEN', detail: `ERP circuit half-open: waiting for probe ${breaker.probe}`, by: [breaker.probe] }];
   }
   return [];
+}
+
+function accountHoldReasons(context: OrchestratorContext, account: string): WhyReason[] {
+  const hold = accountHoldOf(context, account);
+  if (hold === null) return [];
+  const detail = `LOGIN_BUDGET_EXHAUSTED(${account}, resets at ${iso(hold.until)}): no run of ${account} starts before midnight ${context.erpTimeZone} (${hold.message})`;
+  return [{ code: 'LOGIN_BUDGET_EXHAUSTED', detail, until: hold.until, by: [hold.target] }];
+}
+
+function erpHoursReasons(context: OrchestratorContext): WhyReason[] {
+  const window = erpWindowOf(context);
+  if (window.state !== 'closed') return [];
+  return [{ code: 'OUTSIDE_ERP_HOURS', detail: `the ERP is used only ${describeHours(context)}: opens at ${iso(window.until)}`, until: window.until }];
 }
 
 function backoffReasons(record: TargetRecord): WhyReason[] {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
+import { DEFAULT_ERP_TIME_ZONE, isTimeZone, parseErpHours, type ErpHours } from '../machines/index.js';
 
 /**
  * Environment → typed, validated configuration (DESIGN §8). Every problem is collected and reported
@@ -36,6 +37,14 @@ export interface Config {
   /** Folder of hand-exported PDFs used instead of a browser, or null. */
   exportDir: string | null;
   chromiumPath: string | null;
+  /** `ERP_HOURS`: the daily window in which runs may start (null: any hour; default 07:00-20:00 against a real ERP). */
+  erpHours: ErpHours | null;
+  /** `ERP_TIME_ZONE`: where ERP_HOURS and the login budget's day are read (Europe/Rome). */
+  erpTimeZone: string;
+  /** `BROWSER_RECYCLE_MINUTES` (90) in ms: Chromium is relaunched, between runs, once this old. */
+  browserRecycleMs: number;
+  /** `ERP_SESSION_MAX_AGE_MINUTES` (240) in ms: an ERP session older than this is dropped before the account's next run. */
+  sessionMaxAgeMs: number;
   syncConcurrency: number;
   /** Divides every interval, offset and backoff (a demo watches a whole stagger cycle in minutes). */
   timeScale: number;
@@ -61,6 +70,11 @@ export class ConfigError extends Error {
  * (prices every 180 min at +45 min) is watched in a few minutes.
  */
 const DEMO_TIME_SCALE = 60;
+/**
+ * The real ERP's operators blacklisted a predecessor that synced around the clock; what worked was
+ * syncing only 07:00-20:00 Rome time (ERP-UI §2). The simulator and hand-made exports need no window.
+ */
+const REAL_ERP_HOURS = '07:00-20:00';
 /** The simulator's agent accounts when `ERP_ACCOUNTS` is unset: two agents, as in the field. */
 const SIMULATOR_PASSWORD = 'demo';
 const SIMULATOR_AGENTS: ErpAccount[] = [
@@ -109,6 +123,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!HOST_NAME.test(inspectHost)) problems.push(`INSPECT_HOST=${JSON.stringify(inspectHost)}: must be a host name or IP address such as 127.0.0.1`);
   const completenessMin = num('COMPLETENESS_MIN', 0.7, (n) => n >= 0 && n <= 1, 'a share between 0 and 1');
 
+  const erpTimeZone = str('ERP_TIME_ZONE') ?? DEFAULT_ERP_TIME_ZONE;
+  if (!isTimeZone(erpTimeZone)) problems.push(`ERP_TIME_ZONE=${JSON.stringify(erpTimeZone)}: must be a time zone of the IANA database such as Europe/Rome`);
+  const erpHours = readErpHours(str('ERP_HOURS'), erpMode, problems);
+  const minutes = (name: string, fallback: number): number =>
+    num(name, fallback, (n) => Number.isInteger(n) && n >= 1 && n <= 1440, 'a whole number of minutes 1–1440') * 60_000;
+  const browserRecycleMs = minutes('BROWSER_RECYCLE_MINUTES', 90);
+  const sessionMaxAgeMs = minutes('ERP_SESSION_MAX_AGE_MINUTES', 240);
+
   const logLevel = str('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL=${JSON.stringify(logLevel)}: must be one of ${LOG_LEVELS.join(', ')}`);
 
@@ -148,6 +170,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     agentAccounts,
     exportDir: exportDir === null ? null : resolve(exportDir),
     chromiumPath: str('CHROMIUM_PATH'),
+    erpHours,
+    erpTimeZone,
+    browserRecycleMs,
+    sessionMaxAgeMs,
     syncConcurrency,
     timeScale,
     completenessMin,
@@ -155,6 +181,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     inspectHost,
     inspectPort,
   };
+}
+
+/** `ERP_HOURS=07:00-20:00` or `off`; unset: 07:00-20:00 against a real ERP, off otherwise. */
+function readErpHours(raw: string | null, erpMode: Config['erpMode'], problems: string[]): ErpHours | null {
+  if (raw === null) return erpMode === 'erp' ? parseErpHours(REAL_ERP_HOURS) : null;
+  if (raw.toLowerCase() === 'off') return null;
+  const hours = parseErpHours(raw);
+  if (hours === null) problems.push(`ERP_HOURS=${JSON.stringify(raw)}: must be HH:MM-HH:MM in ERP_TIME_ZONE, such as ${REAL_ERP_HOURS}, or off`);
+  return hours;
 }
 
 /** `ERP_ACCOUNTS=agent1:secret1,agent2:secret2` (the password may be omitted for a directory source). */

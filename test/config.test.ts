@@ -79,4 +79,33 @@ describe('configuration from the environment', () => {
       ]);
     }
   });
+
+  it('keeps the ERP window off in the demo and with hand-made exports, and 07:00-20:00 in Rome against a real ERP', () => {
+    expect(loadConfig({})).toMatchObject({ erpHours: null, erpTimeZone: 'Europe/Rome' });
+    expect(loadConfig({ ERP_EXPORT_DIR: 'fixtures/exports' }).erpHours).toBeNull();
+    const real = { ERP_URL: 'https://erp.example.com/Archibald', ERP_PASSWORD: 'pw' };
+    expect(loadConfig(real)).toMatchObject({ erpHours: { opens: 420, closes: 1200 }, erpTimeZone: 'Europe/Rome' });
+    expect(loadConfig({ ...real, ERP_HOURS: 'off' }).erpHours).toBeNull();
+    expect(loadConfig({ ...real, ERP_HOURS: 'OFF' }).erpHours).toBeNull();
+    expect(loadConfig({ ERP_HOURS: '06:30-21:15', ERP_TIME_ZONE: 'Europe/Berlin' })).toMatchObject({ erpHours: { opens: 390, closes: 1275 }, erpTimeZone: 'Europe/Berlin' });
+  });
+
+  it('refuses a malformed ERP_HOURS or an unknown ERP_TIME_ZONE with one line each', () => {
+    try {
+      loadConfig({ ERP_HOURS: '7-20', ERP_TIME_ZONE: 'Mars/Olympus' });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as ConfigError).problems).toEqual([
+        'ERP_TIME_ZONE="Mars/Olympus": must be a time zone of the IANA database such as Europe/Rome',
+        'ERP_HOURS="7-20": must be HH:MM-HH:MM in ERP_TIME_ZONE, such as 07:00-20:00, or off',
+      ]);
+    }
+    expect(() => loadConfig({ ERP_HOURS: '20:00-20:00' })).toThrow(/ERP_HOURS="20:00-20:00"/);
+  });
+
+  it('relaunches the browser every 90 minutes and renews ERP sessions every 4 hours unless told otherwise', () => {
+    expect(loadConfig({})).toMatchObject({ browserRecycleMs: 90 * 60_000, sessionMaxAgeMs: 240 * 60_000 });
+    expect(loadConfig({ BROWSER_RECYCLE_MINUTES: '30', ERP_SESSION_MAX_AGE_MINUTES: '120' })).toMatchObject({ browserRecycleMs: 30 * 60_000, sessionMaxAgeMs: 120 * 60_000 });
+    expect(() => loadConfig({ BROWSER_RECYCLE_MINUTES: '0' })).toThrow(/BROWSER_RECYCLE_MINUTES="0": must be a whole number of minutes 1–1440/);
+  });
 });

@@ -293,7 +293,7 @@ function applyEvent(event) {
 
 function scheduleRefresh(event) {
   if (LEDGER_EVENTS.has(event.type)) state.ledgerDirty = true;
-  if (event.type === 'sync.completed' || event.type === 'sync.failed' || event.type === 'erp.circuit') state.healthDirty = true;
+  if (event.type === 'sync.completed' || event.type === 'sync.failed' || event.type === 'erp.circuit' || event.type.startsWith('account.') || event.type === 'erp.hours') state.healthDirty = true;
   if (state.refreshTimer) return;
   state.refreshTimer = setTimeout(async () => {
     state.refreshTimer = null;
@@ -686,8 +686,23 @@ function renderHealth() {
   fill(
     '#health',
     h('div', { class: 'run-head' }, badge(health.status), state.status ? h('span', { class: 'muted' }, `breaker ${state.status.breaker.state}, ${state.status.breaker.failures} failure(s)${state.status.breaker.openUntil ? `, open until ${clockTime(state.status.breaker.openUntil)}` : ''}`) : null),
+    state.status ? erpHoldLines(state.status) : null,
     Object.entries(health.checks).map(([name, check]) => h('div', { class: 'check', dataset: { check: name } }, badge(check.status), h('strong', {}, name), h('span', { class: 'muted' }, check.detail))),
   );
+}
+
+/** The ERP window and the accounts held by themselves (an exhausted login budget), one line each. */
+function erpHoldLines(status) {
+  const { erpHours, accountHolds = [] } = status;
+  const lines = [];
+  if (erpHours && erpHours.state !== 'unrestricted') {
+    const next = erpHours.state === 'open' ? `closes ${clockTime(erpHours.until)}` : `starts held, opens ${clockTime(erpHours.until)}`;
+    lines.push(h('div', { class: 'check', dataset: { check: 'erp-hours' } }, badge(erpHours.state === 'open' ? 'open' : 'closed', erpHours.state === 'open' ? 'ok' : 'degraded'), h('strong', {}, `ERP hours ${erpHours.hours} ${erpHours.timeZone}`), h('span', { class: 'muted' }, next)));
+  }
+  for (const hold of accountHolds) {
+    lines.push(h('div', { class: 'check', dataset: { check: `account-${hold.account}` } }, badge('held', 'degraded'), h('strong', {}, `${hold.account}: login budget used up`), h('span', { class: 'muted' }, `no run starts before ${clockTime(hold.until)}`)));
+  }
+  return lines;
 }
 
 function renderFreshness() {
@@ -730,6 +745,12 @@ function describeEvent(event) {
       return `${event.leaseId} ${event.reason}`;
     case 'erp.circuit':
       return `${event.state}`;
+    case 'erp.hours':
+      return `${event.state}${event.until ? ` until ${clockTime(event.until)}` : ''}`;
+    case 'account.held':
+      return `${event.account} ${event.reason} until ${clockTime(event.until)}`;
+    case 'account.released':
+      return `${event.account}`;
     case 'schedule.updated':
       return event.service;
     default:

@@ -1,7 +1,9 @@
 /**
  * The one Chromium of the browser source and its per-account contexts and tabs (DESIGN §6). It launches the
  * browser on demand in its own process group with a fresh profile under the data directory, hands out
- * leases to runs, recycles the browser after N runs when none is in flight, kills it (the whole group)
+ * leases to runs, recycles the browser after N runs or a period when none is in flight (the ERP's sessions
+ * carried over, so a recycle costs no login), retires an account's ERP session once it is older than its
+ * maximum age (the next run logs in afresh), kills it (the whole group)
  * when it hangs or dies, and sweeps every process that still carries its profile path, so that no orphan
  * survives a crash.
  */
@@ -56,6 +58,12 @@ export interface BrowserPoolOptions {
   protocolTimeoutMs: number;
   /** Relaunch after this many runs, to shed whatever the browser accumulates. */
   recycleAfterRuns: number;
+  /** Relaunch once the browser is this old (ms), between runs; the ERP-UI §2 driver restarted every 90 min. */
+  recycleAfterMs: number;
+  /** An account's ERP session older than this (ms) is dropped before its next run, which logs in afresh. */
+  sessionMaxAgeMs: number;
+  /** Wall clock (epoch ms) for the browser's and the sessions' ages; tests move it. */
+  now?: () => number;
   extraArgs?: readonly string[];
   logger: Logger;
 }
@@ -70,6 +78,7 @@ interface Instance {
   cdp: CDPSession;
   accounts: Map<string, AccountSlot>;
   runs: number;
+  launchedAt: number;
   /** Aborted when this browser goes away (killed, closed, crashed). */
   gone: AbortController;
   retiring: boolean;
@@ -102,11 +111,16 @@ export class BrowserPool {
   private readonly leases = new WeakMap<BrowserLease, Instance>();
   /** Session cookies per account, carried into the next browser so a recycle costs no ERP login. */
   private readonly cookies = new Map<string, CookieData[]>();
+  /** When each account's ERP session began (its login), for `sessionMaxAgeMs`. */
+  private readonly sessionsSince = new Map<string, number>();
+  private readonly now: () => number;
 
   /** Browsers launched so far. */
   launches = 0;
 
-  constructor(private readonly options: BrowserPoolOptions) {}
+  constructor(private readonly options: BrowserPoolOptions) {
+    this.now = options.now ?? Date.now;
+  }
 
   /** Pid of the running browser, or null. */
   get pid(): number | null {
@@ -122,8 +136,9 @@ export class BrowserPool {
   async acquire(signal?: AbortSignal): Promise<BrowserLease> {
     if (this.closed) throw new SourceError('erp-unreachable', 'the browser source is closed');
     let instance = this.current;
-    if (instance && instance.runs >= this.options.recycleAfterRuns && this.inFlight === 0) {
-      await this.retire(instance, `recycled after ${instance.runs} runs`);
+    const recycle = instance && this.inFlight === 0 ? this.recycleReason(instance) : null;
+    if (instance && recycle !== null) {
+      await this.retire(instance, recycle);
       instance = null;
     }
     // The launch is shared by every run waiting for it: one run's abort stops its wait, not the launch.
@@ -140,12 +155,21 @@ export class BrowserPool {
     if (this.leases.delete(lease)) this.inFlight--;
   }
 
+  /** Why the idle browser is relaunched now (too many runs, too old), or null. */
+  private recycleReason(instance: Instance): string | null {
+    if (instance.runs >= this.options.recycleAfterRuns) return `recycled after ${instance.runs} runs`;
+    const age = this.now() - instance.launchedAt;
+    return age >= this.options.recycleAfterMs ? `recycled after ${Math.round(age / 60_000)} min` : null;
+  }
+
   /**
    * A tab in the account's browser context: the one kept from the account's last run, else a new one.
-   * The context is created on first use, with the account's saved session cookies.
+   * The context is created on first use, with the account's saved session cookies — unless the session
+   * is older than `sessionMaxAgeMs`: then it is dropped, and the run logs in afresh.
    */
   async tab(lease: BrowserLease, account: string): Promise<Page> {
     const instance = this.instanceOf(lease);
+    await this.retireAgedSession(instance, account);
     let slot = instance.accounts.get(account);
     if (!slot) {
       const context = await instance.browser.createBrowserContext();
@@ -172,6 +196,24 @@ export class BrowserPool {
   /** Drops the account's saved session (after a refused login). */
   forgetSession(account: string): void {
     this.cookies.delete(account);
+    this.sessionsSince.delete(account);
+  }
+
+  /** A login of the account succeeded: its session's age counts from now. */
+  noteLogin(account: string): void {
+    this.sessionsSince.set(account, this.now());
+  }
+
+  /** Closes the account's context and forgets its cookies when its session has outlived `sessionMaxAgeMs`. */
+  private async retireAgedSession(instance: Instance, account: string): Promise<void> {
+    const since = this.sessionsSince.get(account);
+    if (since === undefined || this.now() - since < this.options.sessionMaxAgeMs) return;
+    this.options.logger.info({ account, ageMin: Math.round((this.now() - since) / 60_000) }, 'the ERP session reached its maximum age; the next run logs in afresh');
+    this.forgetSession(account);
+    const slot = instance.accounts.get(account);
+    if (!slot) return;
+    instance.accounts.delete(account);
+    await slot.context.close().catch((err: unknown) => this.options.logger.warn({ err, account }, 'could not close the aged session\'s browser context'));
   }
 
   /** True when the leased browser still answers a CDP call within `timeoutMs`. */
@@ -255,6 +297,7 @@ export class BrowserPool {
         cdp,
         accounts: new Map(),
         runs: 0,
+        launchedAt: this.now(),
         gone: new AbortController(),
         retiring: false,
         exited: exitOf(browser),

@@ -8,8 +8,9 @@
  * restore the user's own filter. Each list's differences are the data of its export's `listView` (`src/exports/`).
  *
  * Failures are classified for the orchestrator's retry and breaker rules, and name their step:
- * - `erp-unreachable`: connection refused, HTTP errors, refused logins, an exhausted login budget,
+ * - `erp-unreachable`: connection refused, HTTP errors, refused logins,
  *   timeouts, a stalled download, presses that never start a download, a hung or crashed browser;
+ * - `login-budget-exhausted`: the account's daily login budget is used up (no login is tried);
  * - `session-expired`: the ERP still asks for a login right after a fresh one;
  * - `export-invalid`: the download is not the list's whole PDF, or the list cannot be exported
  *   completely (no filter, a filter that cannot be set, cells that stay empty).
@@ -49,6 +50,12 @@ export interface BrowserSourceOptions {
   loginRefusedCooldownMs?: number;
   /** Relaunch the browser after this many runs (default 50). */
   recycleAfterRuns?: number;
+  /** Relaunch the browser, between runs, once it is this old (default 90 minutes, ERP-UI §2). */
+  recycleAfterMs?: number;
+  /** Drop an account's ERP session older than this before its next run (default 4 hours, ERP-UI §2). */
+  sessionMaxAgeMs?: number;
+  /** Time zone of the login budget's day (default Europe/Rome). */
+  timeZone?: string;
   /** A download that receives no byte for this long fails (default 30 s). */
   stallTimeoutMs?: number;
   /**
@@ -93,6 +100,10 @@ export const DEFAULT_TIMEOUTS: StepTimeouts = {
 export const DEFAULT_STALL_TIMEOUT_MS = 30_000;
 /** DESIGN §6: a browser is recycled after N runs. */
 export const DEFAULT_RECYCLE_AFTER_RUNS = 50;
+/** ERP-UI §2: the driver that ran against the real ERP for months restarted its browsers every 90 minutes. */
+export const DEFAULT_RECYCLE_AFTER_MS = 90 * 60_000;
+/** ERP-UI §2: sessions reused for hours (4 h) kept that driver well inside its daily logins. */
+export const DEFAULT_SESSION_MAX_AGE_MS = 4 * 60 * 60_000;
 /** Long enough that a locked account is not hammered, short enough that a fixed password is picked up soon. */
 export const DEFAULT_LOGIN_REFUSED_COOLDOWN_MS = 10 * 60_000;
 /** Well above the ERP's callback times (250–900 ms), so a slow callback is not taken for a lost press. */
@@ -151,7 +162,13 @@ export class BrowserSource implements ExportSource {
     this.quietMs = Math.min(options.exportQuietMs ?? DEFAULT_EXPORT_QUIET_MS, this.timeouts.downloadBegin / 2);
     this.cooldownMs = options.loginRefusedCooldownMs ?? DEFAULT_LOGIN_REFUSED_COOLDOWN_MS;
     this.now = options.now ?? (() => new Date());
-    this.budget = new LoginBudget({ file: join(this.workDir, 'login-budget.json'), perDay: options.loginsPerDay ?? DEFAULT_LOGINS_PER_DAY, now: this.now, logger: this.log });
+    this.budget = new LoginBudget({
+      file: join(this.workDir, 'login-budget.json'),
+      perDay: options.loginsPerDay ?? DEFAULT_LOGINS_PER_DAY,
+      now: this.now,
+      logger: this.log,
+      ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone }),
+    });
     this.pool = new BrowserPool({
       executablePath: findChromium({ path: options.chromiumPath ?? null }),
       workDir: this.workDir,
@@ -160,6 +177,9 @@ export class BrowserSource implements ExportSource {
       // Above every step deadline, so that puppeteer's own timeout never pre-empts ours with a vaguer error.
       protocolTimeoutMs: Math.max(this.timeouts.navigation, this.timeouts.login, this.timeouts.step, this.timeouts.downloadBegin) + 10_000,
       recycleAfterRuns: options.recycleAfterRuns ?? DEFAULT_RECYCLE_AFTER_RUNS,
+      recycleAfterMs: options.recycleAfterMs ?? DEFAULT_RECYCLE_AFTER_MS,
+      sessionMaxAgeMs: options.sessionMaxAgeMs ?? DEFAULT_SESSION_MAX_AGE_MS,
+      now: () => this.now().getTime(),
       ...(options.chromiumArgs ? { extraArgs: options.chromiumArgs } : {}),
       logger: this.log,
     });
@@ -341,6 +361,7 @@ export class BrowserSource implements ExportSource {
     try {
       await logIn(run, { erpUrl: this.options.erpUrl, user: name, password: run.account.password });
       this.refused.delete(name);
+      this.pool.noteLogin(name);
     } catch (err) {
       if (!(err instanceof LoginRefusedError)) throw err;
       this.refused.set(name, { until: this.now().getTime() + this.cooldownMs, message: err.message });

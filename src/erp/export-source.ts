@@ -34,8 +34,11 @@ export interface DownloadedExport {
   origin: string;
 }
 
-/** Failure classes a source may report (DESIGN §4.2). */
-export type SourceErrorClass = 'erp-unreachable' | 'session-expired' | 'export-invalid';
+/**
+ * Failure classes a source may report (DESIGN §4.2). `login-budget-exhausted`: the account's daily login
+ * budget is used up, so the source did not even try the ERP; it holds that account only, never the breaker.
+ */
+export type SourceErrorClass = 'erp-unreachable' | 'session-expired' | 'export-invalid' | 'login-budget-exhausted';
 
 /** A classified download failure. */
 export class SourceError extends Error {

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
+import { DEFAULT_ERP_TIME_ZONE, nextLocalMidnight } from '../../machines/index.js';
 import { SourceError } from './export-source.js';
 
 /** Default logins per account per day (DESIGN §6). */
@@ -33,6 +34,7 @@ interface BudgetFile {
 /** Logins used today, per account. */
 export class LoginBudget {
   readonly perDay: number;
+  private readonly timeZone: string;
   private readonly dayFormat: Intl.DateTimeFormat;
   private readonly now: () => Date;
   private data: BudgetFile | null = null;
@@ -42,13 +44,16 @@ export class LoginBudget {
   constructor(private readonly options: LoginBudgetOptions) {
     this.perDay = options.perDay ?? DEFAULT_LOGINS_PER_DAY;
     this.now = options.now ?? (() => new Date());
+    this.timeZone = options.timeZone ?? DEFAULT_ERP_TIME_ZONE;
     // en-CA formats as YYYY-MM-DD.
-    this.dayFormat = new Intl.DateTimeFormat('en-CA', { timeZone: options.timeZone ?? 'Europe/Rome', year: 'numeric', month: '2-digit', day: '2-digit' });
+    this.dayFormat = new Intl.DateTimeFormat('en-CA', { timeZone: this.timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
   }
 
   /**
-   * Takes one login for `account`, or throws an `erp-unreachable` `SourceError` when today's budget is
-   * used up. Every attempt counts, refused ones included: the ERP counts them too.
+   * Takes one login for `account`, or throws a `login-budget-exhausted` `SourceError` when today's budget
+   * is used up: its own class, so that the orchestrator holds this account until the reset instead of
+   * counting an ERP failure that opens the breaker for everyone. Every attempt counts, refused ones
+   * included: the ERP counts them too.
    */
   take(account: string): Promise<void> {
     const result = this.queue.then(async () => {
@@ -57,9 +62,10 @@ export class LoginBudget {
       const entry = data.accounts[account];
       const used = entry?.day === today ? entry.count : 0;
       if (used >= this.perDay) {
+        const resetsAt = new Date(nextLocalMidnight(this.now().getTime(), this.timeZone)).toISOString();
         throw new SourceError(
-          'erp-unreachable',
-          `login budget of ERP account "${account}" is used up: ${used} logins today (limit ${this.perDay} per day, so that the ERP does not lock the account for login flooding); no new login before midnight (Europe/Rome)`,
+          'login-budget-exhausted',
+          `login budget of ERP account "${account}" is used up: ${used} logins today (limit ${this.perDay} per day, so that the ERP does not lock the account for login flooding); no new login before midnight ${this.timeZone} (${resetsAt})`,
         );
       }
       data.accounts[account] = { day: today, count: used + 1 };

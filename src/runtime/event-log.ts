@@ -27,6 +27,12 @@ export function logFact(logger: Logger, fact: OrchestratorFact): void {
       return logger.info({ leaseId: fact.leaseId, scope: fact.scope, reason: fact.reason }, 'lease released');
     case 'erp.circuit':
       return logger.warn({ state: fact.state, until: fact.until, failures: fact.failures }, 'ERP circuit changed');
+    case 'erp.hours':
+      return logger.info({ state: fact.state, hours: fact.hours, until: fact.until }, 'ERP window changed');
+    case 'account.held':
+      return logger.warn({ account: fact.account, reason: fact.reason, target: fact.target, until: fact.until }, 'ERP account held: no run of it starts until then');
+    case 'account.released':
+      return logger.info({ account: fact.account, reason: fact.reason }, 'ERP account released');
     case 'schedule.updated':
       return logger.info({ service: fact.service, schedule: fact.schedule }, 'schedule updated');
     case 'orchestrator.state':

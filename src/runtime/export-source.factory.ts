@@ -37,6 +37,10 @@ export async function createExportSource(config: Config, logger: Logger): Promis
     accounts,
     dataDir: config.dataDir,
     logger: logger.child({ component: 'browser' }),
+    // Politeness towards the ERP (ERP-UI §2): sessions reused for hours, the browser relaunched on a period.
+    recycleAfterMs: config.browserRecycleMs,
+    sessionMaxAgeMs: config.sessionMaxAgeMs,
+    timeZone: config.erpTimeZone,
     ...(config.chromiumPath === null ? {} : { chromiumPath: config.chromiumPath }),
   };
   if (config.erpMode === 'erp') {

@@ -1,5 +1,5 @@
 import type { OrchestratorContext, Service, TargetId } from '../../machines/index.js';
-import { scheduleOf } from '../../machines/index.js';
+import { erpWindowAt, scheduleOf } from '../../machines/index.js';
 import { scaled } from '../../machines/time.js';
 import { isoTime } from './iso-times.js';
 import type { HealthView } from './runtime-port.js';
@@ -75,18 +75,24 @@ function runsCheck(context: OrchestratorContext): Check {
   return { status: 'degraded', detail: `last run failed for ${list.join('; ')}` };
 }
 
-/** Freshness of a scheduled service (null for services without an enabled timer: they follow a parent). */
+/**
+ * Freshness of a scheduled service (null for services without an enabled timer: they follow a parent).
+ * Data that ages while the ERP window is closed, or while its catch-up waits for the opening, is not
+ * stale: the service is doing what it was told (ERP_HOURS), and every night would otherwise read degraded.
+ */
 function freshnessCheck(input: HealthInput, service: Service): Check | null {
   const { context, now, lastCompletedAt } = input;
   const schedule = scheduleOf(context.schedules, service);
   if (!schedule.enabled || schedule.intervalMs === null) return null;
+  const window = erpWindowAt(context.erpHours, context.erpTimeZone, now);
+  if (window.state === 'closed') return { status: 'ok', detail: `ERP window closed until ${isoTime(window.until)}; runs wait for it` };
   const period = scaled(schedule.intervalMs, context.timeScale);
   const firstSlot = context.bootAt + scaled(schedule.offsetMs, context.timeScale);
   const limit = STALE_INTERVALS * period;
   const stale: string[] = [];
   let oldest = now;
   for (const record of Object.values(context.targets)) {
-    if (record.service !== service) continue;
+    if (record.service !== service || (context.erpHours !== null && record.catchUpAt !== null)) continue;
     const last = lastCompletedAt[record.target];
     if (last === undefined) {
       if (now - firstSlot > limit) stale.push(`${record.target} never completed`);

@@ -64,6 +64,8 @@ const REASON_OF: Partial<Record<OrchestratorFact['type'], (fact: never) => strin
   'sync.failed': (fact: { class: string }) => fact.class,
   'lease.released': (fact: { reason: string }) => fact.reason,
   'erp.circuit': (fact: { state: string }) => `breaker ${fact.state}`,
+  'erp.hours': (fact: { state: string }) => `ERP hours ${fact.state}`,
+  'account.held': (fact: { reason: string }) => fact.reason,
 };
 
 interface Pending {

@@ -5,6 +5,7 @@ import {
   type OrchestratorActor,
   type OrchestratorInput,
   type OrchestratorMachine,
+  type ErpHours,
   type ServiceCatalog,
 } from '../../machines/index.js';
 import type { SnapshotEnvelope } from '../stores/orchestrator-store.js';
@@ -44,6 +45,9 @@ export interface RestoredConfig {
   accounts: Accounts;
   concurrency: number;
   timeScale: number;
+  /** ERP_HOURS and ERP_TIME_ZONE of this start: a restart with another window applies it. */
+  erpHours: ErpHours | null;
+  erpTimeZone: string;
 }
 
 /** Options of {@link startOrchestrator}. */

@@ -136,6 +136,8 @@ function assemble(parts: Parts): Runtime {
     timeScale: config.timeScale,
     schedules: { ...parts.schedules, ...schedulesInput(store.scheduleOverrides()) },
     bootAt: now(),
+    erpHours: config.erpHours,
+    erpTimeZone: config.erpTimeZone,
     ...(parts.random === undefined ? {} : { random: parts.random }),
   };
   if (envelope !== null) {
@@ -150,7 +152,14 @@ function assemble(parts: Parts): Runtime {
     ...(parts.clock === undefined ? {} : { clock: parts.clock }),
     inspect: inspectAll(transitions.inspect, parts.inspect),
     now,
-    restored: { services, accounts, concurrency: config.syncConcurrency, timeScale: config.timeScale },
+    restored: {
+      services,
+      accounts,
+      concurrency: config.syncConcurrency,
+      timeScale: config.timeScale,
+      erpHours: config.erpHours,
+      erpTimeZone: config.erpTimeZone,
+    },
     wire: (created) => hub.attach(created),
   });
   // Rows the last process left open whose run the (restored or fresh) actor does not have end here.

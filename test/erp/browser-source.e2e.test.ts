@@ -232,7 +232,7 @@ describe.skipIf(!chromium)(`browser source against the ERP simulator${chromium ?
     await budgeted.download(request('invoices', 'agent2', dir));
     await faults({ expireSessions: true });
     const err = await failure(budgeted.download(request('invoices', 'agent2', dir)));
-    expect((err as SourceError).class).toBe('erp-unreachable');
+    expect((err as SourceError).class).toBe('login-budget-exhausted');
     expect(err.message).toMatch(/login budget of ERP account "agent2" is used up: 2 logins today \(limit 2 per day/);
     expect((await state()).logins.agent2!.succeeded).toBe(before + 2);
     await budgeted.close();
@@ -246,6 +246,39 @@ describe.skipIf(!chromium)(`browser source against the ERP simulator${chromium ?
     expect(recycled.stats().launches).toBe(2);
     expect((await state()).logins.default!.succeeded).toBe(before + 1);
     await recycled.close();
+  });
+
+  it('relaunches a browser older than its period between runs, and keeps the ERP session across it', async () => {
+    let now = Date.parse('2026-01-20T08:00:00Z');
+    const aged = newSource('recycle-period', { recycleAfterMs: 90 * 60_000, now: () => new Date(now) });
+    const dir = downloadsDir('recycle-period');
+    const before = (await state()).logins.default!.succeeded;
+    await aged.download(request('products', 'default', dir));
+    now += 89 * 60_000;
+    await aged.download(request('products', 'default', dir));
+    expect(aged.stats().launches).toBe(1);
+    now += 2 * 60_000;
+    await aged.download(request('products', 'default', dir));
+    expect(aged.stats().launches).toBe(2);
+    expect((await state()).logins.default!.succeeded).toBe(before + 1);
+    await aged.close();
+  });
+
+  it('reuses an ERP session for hours and renews it once older than its maximum age: one login more, not one per run', async () => {
+    let now = Date.parse('2026-01-20T08:00:00Z');
+    const renewing = newSource('session-age', { sessionMaxAgeMs: 4 * 60 * 60_000, now: () => new Date(now) });
+    const dir = downloadsDir('session-age');
+    const before = (await state()).logins.agent1!.succeeded;
+    await renewing.download(request('customers', 'agent1', dir));
+    now += 3 * 60 * 60_000;
+    await renewing.download(request('customers', 'agent1', dir));
+    expect((await state()).logins.agent1!.succeeded).toBe(before + 1);
+    now += 60 * 60_000;
+    await renewing.download(request('customers', 'agent1', dir));
+    await renewing.download(request('customers', 'agent1', dir));
+    expect((await state()).logins.agent1!.succeeded).toBe(before + 2);
+    expect(await renewing.loginsToday('agent1')).toBe(2);
+    await renewing.close();
   });
 
   it('kills a hung browser (process group) and relaunches it at the next run', async () => {

@@ -2,21 +2,25 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { toRunError } from '../../machines/run-sync.js';
 import { SourceError } from '../../src/erp/export-source.js';
 import { LoginBudget } from '../../src/erp/login-budget.js';
 
 const file = (): string => join(mkdtempSync(join(tmpdir(), 'login-budget-')), 'browser', 'login-budget.json');
 
 describe('login budget', () => {
-  it('allows perDay logins per account and refuses the next one with an erp-unreachable error that says why', async () => {
+  it('allows perDay logins per account and refuses the next one with a login-budget-exhausted error that says why and when it resets', async () => {
     const budget = new LoginBudget({ file: file(), perDay: 2, now: () => new Date('2026-01-20T10:00:00Z') });
     await budget.take('agent1');
     await budget.take('agent1');
     await budget.take('agent2');
     const err = await budget.take('agent1').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SourceError);
-    expect((err as SourceError).class).toBe('erp-unreachable');
+    expect((err as SourceError).class).toBe('login-budget-exhausted');
     expect((err as SourceError).message).toMatch(/login budget of ERP account "agent1" is used up: 2 logins today \(limit 2 per day/);
+    expect((err as SourceError).message).toContain('no new login before midnight Europe/Rome (2026-01-20T23:00:00.000Z)');
+    // The run reports it with its own class: the orchestrator holds the account, the breaker does not count it.
+    expect(toRunError(err).class).toBe('login-budget-exhausted');
     expect(await budget.used('agent1')).toBe(2);
     expect(await budget.used('agent2')).toBe(1);
   });

@@ -128,6 +128,8 @@ export class RuntimeDouble implements OrchestratorRuntime {
       leases: [],
       operatorPause: null,
       breaker: { state: 'closed', failures: 0, openUntil: null, probe: null },
+      erpHours: { hours: null, timeZone: 'Europe/Rome', state: 'unrestricted', until: null },
+      accountHolds: [],
       concurrency: 1,
       timeScale: 1,
       schedules: Object.fromEntries(SERVICES.map((service) => [service, specOf(service).schedule])) as RuntimeStatus['schedules'],

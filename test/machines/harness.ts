@@ -198,6 +198,9 @@ export interface HarnessOptions {
   schedules?: Partial<Record<Service, Partial<ScheduleConfig>>>;
   /** Keep the catalog's timers (default false: tests request runs explicitly). */
   timers?: boolean;
+  /** ERP_HOURS (default: none, any hour) and its time zone. */
+  erpHours?: OrchestratorInput['erpHours'];
+  erpTimeZone?: string;
 }
 
 /** The catalogue the runtime gives the orchestrator: the registered exports' service entries. */
@@ -230,6 +233,8 @@ export class OrchestratorHarness {
       bootAt,
       random: options.random ?? 42,
       schedules: { ...(options.timers === true ? {} : noTimers()), ...options.schedules },
+      ...(options.erpHours === undefined ? {} : { erpHours: options.erpHours }),
+      ...(options.erpTimeZone === undefined ? {} : { erpTimeZone: options.erpTimeZone }),
     };
     this.actor = this.startActor(undefined);
   }
@@ -283,7 +288,10 @@ export class OrchestratorHarness {
    * Simulates a crash and a restart at `at`: persists the snapshot through JSON, stops the actor (its runs
    * are abandoned), lets time pass, restores a new actor and sends `orchestrator.restored`.
    */
-  restart(at: number = this.clock.now(), restored: { accounts?: Accounts; concurrency?: number; timeScale?: number } = {}): this {
+  restart(
+    at: number = this.clock.now(),
+    restored: { accounts?: Accounts; concurrency?: number; timeScale?: number; erpHours?: OrchestratorInput['erpHours'] } = {},
+  ): this {
     const persisted: unknown = JSON.parse(JSON.stringify(this.actor.getPersistedSnapshot()));
     this.actor.stop();
     this.clock.advanceTo(at);

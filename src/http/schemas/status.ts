@@ -116,6 +116,26 @@ export const StatusBody = Type.Object({
     openUntil: NullableIsoTime(),
     probe: Nullable(TargetName),
   }),
+  erpHours: Type.Object(
+    {
+      hours: Nullable(Type.String({ description: 'ERP_HOURS, e.g. 07:00-20:00; null: any hour' })),
+      timeZone: Type.String({ examples: ['Europe/Rome'] }),
+      state: Type.Enum(['unrestricted', 'open', 'closed']),
+      until: NullableIsoTime('next opening (closed) or closing (open)'),
+    },
+    { description: 'the ERP window (ERP_HOURS): outside it, starts are held (OUTSIDE_ERP_HOURS)' },
+  ),
+  accountHolds: Type.Array(
+    Type.Object({
+      account: Type.String(),
+      reason: Type.Enum(['LOGIN_BUDGET_EXHAUSTED']),
+      target: TargetName,
+      since: IsoTime(),
+      until: IsoTime('the login budget resets: next midnight in the ERP time zone'),
+      message: Type.String(),
+    }),
+    { description: 'accounts held by themselves; the other accounts run on' },
+  ),
   concurrency: Type.Integer(),
   timeScale: Type.Number(),
   schedules: Type.Record(Type.String(), ScheduleConfig, { description: `per service: ${exportNames().join(', ')}` }),

@@ -4,7 +4,7 @@ import type { IsoTimes } from '../../runtime/runtime-port.js';
 import { IsoTime, ServiceEnum, TargetName, type Assert, type Same } from './common.js';
 
 const WhyCode = Type.Enum(
-  ['RUNNING', 'MUTEX_HELD', 'QUEUED', 'LEASE', 'OPERATOR_PAUSE', 'PREEMPTED', 'BACKOFF', 'BREAKER_OPEN', 'NEXT_DUE', 'DISABLED', 'LAYOUT_DRIFT'],
+  ['RUNNING', 'MUTEX_HELD', 'QUEUED', 'LEASE', 'OPERATOR_PAUSE', 'PREEMPTED', 'BACKOFF', 'BREAKER_OPEN', 'OUTSIDE_ERP_HOURS', 'LOGIN_BUDGET_EXHAUSTED', 'NEXT_DUE', 'DISABLED', 'LAYOUT_DRIFT'],
   { description: 'reason code' },
 );
 
@@ -12,9 +12,9 @@ const WhyCode = Type.Enum(
 export const WhyReasonSchema = Type.Object({
   code: WhyCode,
   detail: Type.String(),
-  until: Type.Optional(IsoTime('end of a lease, backoff or breaker cooldown')),
+  until: Type.Optional(IsoTime('end of a lease, backoff, breaker cooldown or account hold; opening of the ERP window')),
   at: Type.Optional(IsoTime('next due time')),
-  by: Type.Optional(Type.Array(TargetName, { description: 'targets holding the mutex, preempting or probing' })),
+  by: Type.Optional(Type.Array(TargetName, { description: 'targets holding the mutex, preempting, probing or whose failure holds the account' })),
   position: Type.Optional(Type.Integer({ description: '1-based queue position' })),
   leaseId: Type.Optional(Type.String()),
   attempt: Type.Optional(Type.Integer({ description: 'retry number' })),
