@@ -6,10 +6,11 @@ import { CATCHUP_SPACING_MS, DEFAULT_CONCURRENCY, DEFAULT_ERP_TIME_ZONE, schedul
 import type { Accounts, ScheduleConfig, Service, ServiceCatalog, TargetId } from './catalog.js';
 import { armClock, earliestDeadline } from './clock.js';
 import type { RestoredSettings } from './orchestrator.events.js';
+import { initialResourceGuard, resetResourceGuard } from './resource-guard.js';
 import { initialTargets, nextSlotAfter } from './schedule.js';
 import { scaled } from './time.js';
 import { command, emit, patchTarget, skip, withContext, type Tx } from './transaction.js';
-import type { OrchestratorContext, OrchestratorInput, TargetRecord } from './types.js';
+import type { OrchestratorContext, OrchestratorInput, ResourceReadings, TargetRecord } from './types.js';
 
 /** The root's context at first boot: stagger deadlines from `bootAt`, empty queue, closed breaker. */
 export function initialContext(input: OrchestratorInput): OrchestratorContext {
@@ -35,6 +36,7 @@ export function initialContext(input: OrchestratorInput): OrchestratorContext {
     erpHours: input.erpHours ?? null,
     erpTimeZone: input.erpTimeZone ?? DEFAULT_ERP_TIME_ZONE,
     accountHolds: {},
+    resourceGuard: initialResourceGuard(input.resourceLimits),
   };
   return { ...context, clock: armClock(earliestDeadline(context), input.bootAt) };
 }
@@ -98,8 +100,9 @@ function priorityOf(services: ServiceCatalog, service: Service): number {
 }
 
 /**
- * `orchestrator.restored`: reconciles the configuration (accounts, concurrency, time scale: the snapshot's
- * context wins over the input otherwise) and the ERP window, applies the missed-run policy to slots that passed while down,
+ * `orchestrator.restored`: reconciles the configuration (accounts, concurrency, time scale, resource limits:
+ * the snapshot's context wins over the input otherwise) and the ERP window, resets the resource guard to
+ * full concurrency (the new process's readings are not the old one's), applies the missed-run policy to slots that passed while down,
  * lifts a transient (shutdown) pause, and tells every run that was in flight to restart from its last
  * checkpoint.
  */
@@ -117,6 +120,7 @@ export function restoreAfterRestart(
     erpTimeZone: event.erpTimeZone ?? tx.ctx.erpTimeZone ?? DEFAULT_ERP_TIME_ZONE,
     accountHolds: tx.ctx.accountHolds ?? {},
   });
+  next = resetResourceGuard(next, event.resourceLimits);
   if (event.services !== undefined || event.accounts !== undefined) {
     next = reconcileTargets(next, event.services ?? next.ctx.services, event.accounts ?? next.ctx.accounts);
   }

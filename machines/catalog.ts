@@ -184,3 +184,25 @@ export function chainChildrenOf(services: ServiceCatalog, parent: Service): Serv
 export function scheduleOf(schedules: Readonly<Record<Service, ScheduleConfig>>, service: Service): ScheduleConfig {
   return schedules[service] ?? NO_TIMER;
 }
+
+/**
+ * Resource limits when none are configured: p99 event-loop delay 250 ms (the apply yields every 500 rows,
+ * so a healthy loop stays in tens of ms and HTTP answers slow down noticeably beyond this); 1536 MB of
+ * process RSS (the 15,000-page price export peaks near 900 MB in the parse worker); 1536 MB of Chromium
+ * memory, the proportional set size of all its processes together (the demo's browser with three
+ * accounts' contexts: about 420 MB; its plain RSS summed, shared libraries counted per process, 1.9 GB).
+ */
+export const DEFAULT_RESOURCE_LIMITS: Readonly<Record<'eventLoopDelay' | 'rss' | 'chromiumRss', number>> = {
+  eventLoopDelay: 250,
+  rss: 1536,
+  chromiumRss: 1536,
+};
+
+/**
+ * The guard steps back up only when every reading is below this share of its limit: a reading that hovers
+ * at the limit would otherwise step the concurrency down and up on alternate samples.
+ */
+export const RESOURCE_HYSTERESIS = 0.8;
+
+/** Calm samples in a row before each step back up (or the lift of a hold): pressure must have passed, not paused. */
+export const RESOURCE_RECOVERY_SAMPLES = 3;

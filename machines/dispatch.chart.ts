@@ -61,7 +61,7 @@ const TO = {
   queued: {
     guard: 'workWaitsUnheld',
     target: '#orchestrator.dispatch.queued',
-    description: 'Work waits (queued or paused) and none can start now: account mutex, cap, backoff or breaker.',
+    description: 'Work waits (queued or paused) and none can start now: account mutex, cap, backoff, breaker or resource guard.',
   },
   running: {
     guard: 'runsUnheld',
@@ -89,7 +89,7 @@ function dispatchState<const M extends readonly (typeof TO)[keyof typeof TO][]>(
 export const DISPATCH_STATES = {
   idle: dispatchState('Nothing queued, nothing running.', TO.queued, TO.running, TO.draining, TO.holding),
   queued: dispatchState(
-    'Entries wait and none can start now (mutex, backoff, breaker); each has reason codes (why).',
+    'Entries wait and none can start now (mutex, backoff, breaker, resource guard); each has reason codes (why).',
     TO.running,
     TO.draining,
     TO.holding,

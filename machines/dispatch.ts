@@ -8,6 +8,7 @@ import { accountHoldOf } from './account-holds.js';
 import { erpWindowOf } from './erp-hours.js';
 import { holdOf } from './holds.js';
 import { chainDepth, orderQueue } from './queue.js';
+import { startCap } from './resource-guard.js';
 import { nextRandom } from './retry.js';
 import { command, emit, patchRunning, patchTarget, without, withContext, type Tx } from './transaction.js';
 import type { OrchestratorContext, PausedEntry, QueueEntry, RunningEntry } from './types.js';
@@ -79,6 +80,7 @@ function startCandidates(context: OrchestratorContext): Candidate[] {
  * at most `concurrency` in total, nothing on an account held by a lease, the operator or its own hold
  * (an exhausted login budget), nothing outside the ERP window or while the breaker is open, and a single
  * probe while it is half-open. Runs already in flight when the window closes finish: only starts wait.
+ * The resource guard lowers the total (`startCap`), to 0 while it holds new starts.
  */
 export function planStarts(context: OrchestratorContext): StartPlan[] {
   const { breaker } = context;
@@ -87,7 +89,7 @@ export function planStarts(context: OrchestratorContext): StartPlan[] {
   const running = Object.values(context.running);
   const busy = new Set(running.map((entry) => entry.account));
   const plans: StartPlan[] = [];
-  const free = context.concurrency - running.length;
+  const free = startCap(context) - running.length;
   const slots = breaker.state === 'halfOpen' ? Math.min(1, free) : free;
   for (const candidate of startCandidates(context)) {
     if (plans.length >= slots) break;

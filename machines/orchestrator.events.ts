@@ -5,6 +5,7 @@
 import type { Accounts, MissedPolicy, Service, ServiceCatalog, Trigger } from './catalog.js';
 import type { ErpHours } from './erp-hours.js';
 import type { SyncTargetReport } from './sync-target.machine.js';
+import type { ResourceReadings } from './types.js';
 
 /** What `orchestrator.restored` carries of this start's configuration; an absent field keeps the snapshot's. */
 export interface RestoredSettings {
@@ -16,6 +17,8 @@ export interface RestoredSettings {
   /** ERP_HOURS of this start (`null`: any hour). */
   erpHours?: ErpHours | null;
   erpTimeZone?: string;
+  /** GUARD_* limits of this start; the resource guard restarts at full concurrency either way. */
+  resourceLimits?: ResourceReadings;
 }
 
 /** Commands the runtime and the HTTP layer send. Every one carries `now` (epoch ms). */
@@ -35,7 +38,9 @@ export type OrchestratorCommand =
       now: number;
     }
   | ({ type: 'orchestrator.restored'; now: number } & RestoredSettings)
-  | { type: 'clock.tick'; now: number };
+  | { type: 'clock.tick'; now: number }
+  /** The runtime's measurement of one sample window (`src/runtime/resource-sampler.ts`). */
+  | { type: 'resources.sampled'; readings: ResourceReadings; now: number };
 
 /** Everything the root receives: commands plus its children's reports. */
 export type OrchestratorEvent = OrchestratorCommand | SyncTargetReport;

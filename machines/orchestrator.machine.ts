@@ -12,6 +12,9 @@
  *   (OUTSIDE_ERP_HOURS) and timer triggers become spaced catch-ups after the opening; the clock region
  *   wakes at each boundary, so the move is re-evaluated at the right instant, after a restore too.
  *
+ * The resource guard (`resource-guard.ts`) is part of `dispatch`: its moves are transitions on
+ * `resources.sampled` that lower, hold and restore the cap `planStarts` applies.
+ *
  * Time enters only through events (`now`) and the clock's own timer; children report with `now` stamped by
  * the runtime's `runSync` actor (see `run-sync.ts`).
  */
@@ -39,6 +42,8 @@ import { DISPATCH_STATES, dispatchGuards, type DispatchMode } from './dispatch.c
 import { activateReadyLeases, acquireLease, pauseForOperator, pauseHeldRuns, releaseLease, resumeForOperator } from './holds.js';
 import { preemptRun, startWork } from './dispatch.js';
 import { requestSync } from './queue.js';
+import { RESOURCE_SAMPLED, resourceGuards } from './resource-guard.chart.js';
+import { applyResourceSample, type ResourceMove } from './resource-guard.js';
 import { recordCompleted, recordFailed, recordPaused, recordProgress, recordRestarted } from './run-reports.js';
 import type { RunSyncLogic } from './run-sync.js';
 import { updateSchedule } from './schedule.js';
@@ -116,6 +121,7 @@ const announceErpHours = (tx: Tx): Tx => {
   const hours = tx.ctx.erpHours === null ? null : formatErpHours(tx.ctx.erpHours);
   return emit(tx, { type: 'erp.hours', at: tx.ctx.now, state: window.state, hours, until: window.until });
 };
+const sampled = (move: ResourceMove) => (tx: Tx, event: EventOf<'resources.sampled'>): Tx => applyResourceSample(tx, event.readings, move);
 const releaseRequested = (tx: Tx, event: EventOf<'lease.release'>): Tx => releaseLease(tx, event.leaseId, 'released');
 
 /** The root statechart. Provide `runSync` with {@link withRunSync}. */
@@ -129,6 +135,7 @@ export const orchestratorMachine = setup({
   actors: { syncTarget: syncTargetMachine },
   guards: {
     ...dispatchGuards,
+    ...resourceGuards,
     deadlineReached: ({ context }) =>
       (analysed(context, 'deadline', earliestDeadline) ?? Number.POSITIVE_INFINITY) <= context.now,
     deadlineMoved: ({ context }) => analysed(context, 'deadline', earliestDeadline) !== context.clock.deadline,
@@ -185,6 +192,11 @@ export const orchestratorMachine = setup({
     releaseProbe: enqueueActions(step('context', releaseProbe)),
     holdAccountForLoginBudget: enqueueActions(step('target.failed', holdAccountForLoginBudget)),
     announceErpHours: enqueueActions(step('context', announceErpHours)),
+    holdStartsForResources: enqueueActions(step('resources.sampled', sampled('hold'))),
+    stepConcurrencyDown: enqueueActions(step('resources.sampled', sampled('stepDown'))),
+    releaseResourceHold: enqueueActions(step('resources.sampled', sampled('release'))),
+    stepConcurrencyUp: enqueueActions(step('resources.sampled', sampled('stepUp'))),
+    noteResourceSample: enqueueActions(step('resources.sampled', sampled('steady'))),
   },
 }).createMachine({
   id: 'orchestrator',
@@ -218,6 +230,7 @@ export const orchestratorMachine = setup({
           { actions: 'recordFailed' },
         ],
         'target.restarted': { actions: 'recordRestarted' },
+        'resources.sampled': RESOURCE_SAMPLED,
       },
       initial: 'idle',
       states: DISPATCH_STATES,
@@ -327,6 +340,7 @@ export function withRunSync(runSync: RunSyncLogic): OrchestratorMachine {
 export {
   selectLease,
   selectRegionStates,
+  selectResourceGuard,
   selectStatus,
   selectTargetState,
   selectWhy,
@@ -334,6 +348,7 @@ export {
   type LeaseStatus,
   type OrchestratorStatus,
   type RegionStates,
+  type ResourceGuardStatus,
   type SnapshotLike,
   type TargetStatus,
 } from './orchestrator.selectors.js';

@@ -7,6 +7,7 @@ import type { ScheduleConfig, Service, TargetId } from './catalog.js';
 import { erpWindowOf, formatErpHours, type ErpWindow } from './erp-hours.js';
 import { leaseRefCounts, runningInScope } from './holds.js';
 import { orderQueue, queuePosition } from './queue.js';
+import { describeBreach, startCap } from './resource-guard.js';
 import { explain, type Why, type WhyReason } from './why.js';
 import type {
   AccountHold,
@@ -16,6 +17,7 @@ import type {
   OrchestratorContext,
   PausedEntry,
   QueueEntry,
+  ResourceGuardState,
   RunningEntry,
   TargetRecord,
 } from './types.js';
@@ -48,6 +50,14 @@ export interface TargetStatus extends TargetRecord {
   state: string;
 }
 
+/** The resource guard as the status shows it. */
+export interface ResourceGuardStatus extends ResourceGuardState {
+  /** Targets that may run now: `concurrency` lowered by the guard, 0 while starts are held. */
+  effectiveConcurrency: number;
+  /** `RESOURCE_GUARD(metric, value)` while the guard lowers or holds, else null. */
+  reason: string | null;
+}
+
 /** `GET /api/sync/status`. Times are epoch ms. */
 export interface OrchestratorStatus {
   now: number;
@@ -63,6 +73,7 @@ export interface OrchestratorStatus {
   /** Accounts held by themselves (an exhausted login budget) until `until`. */
   accountHolds: AccountHold[];
   concurrency: number;
+  resourceGuard: ResourceGuardStatus;
   timeScale: number;
   schedules: Record<Service, ScheduleConfig>;
   targets: TargetStatus[];
@@ -129,6 +140,7 @@ export function selectStatus(snapshot: SnapshotLike): OrchestratorStatus {
     erpHours: erpHoursStatus(context),
     accountHolds: Object.values(context.accountHolds ?? {}).filter((hold) => hold.until > context.now),
     concurrency: context.concurrency,
+    resourceGuard: selectResourceGuard(context),
     timeScale: context.timeScale,
     schedules: context.schedules,
     targets: Object.values(context.targets).map((record) => ({ ...record, state: selectTargetState(snapshot, record.target) })),
@@ -139,4 +151,10 @@ function erpHoursStatus(context: OrchestratorContext): OrchestratorStatus['erpHo
   const window = erpWindowOf(context);
   const hours = context.erpHours === null || context.erpHours === undefined ? null : formatErpHours(context.erpHours);
   return { hours, timeZone: context.erpTimeZone, state: window.state, until: window.until };
+}
+
+/** The resource guard with its effective concurrency and reason. */
+export function selectResourceGuard(context: OrchestratorContext): ResourceGuardStatus {
+  const guard = context.resourceGuard;
+  return { ...guard, effectiveConcurrency: startCap(context), reason: guard.cause === null ? null : describeBreach(guard.cause) };
 }

@@ -12,6 +12,8 @@ import type {
   HoldCause,
   OrchestratorContext,
   Phase,
+  ResourceBreach,
+  ResourceReadings,
   RunningEntry,
   RunStats,
   Skip,
@@ -54,7 +56,18 @@ export type OrchestratorEmitted =
   | { type: 'erp.hours'; at: number; state: 'open' | 'closed' | 'unrestricted'; hours: string | null; until: number | null }
   | { type: 'account.held'; at: number; account: string; reason: AccountHold['reason']; target: TargetId; until: number }
   | { type: 'account.released'; at: number; account: string; reason: AccountHold['reason'] }
-  | { type: 'schedule.updated'; at: number; service: Service; schedule: ScheduleConfig };
+  | { type: 'schedule.updated'; at: number; service: Service; schedule: ScheduleConfig }
+  | {
+      type: 'resources.guard';
+      at: number;
+      change: 'held' | 'stepped-down' | 'released' | 'stepped-up';
+      /** Targets that may run now (0 while held). */
+      effective: number;
+      concurrency: number;
+      held: boolean;
+      cause: ResourceBreach | null;
+      readings: ResourceReadings;
+    };
 
 /** A command for the child of `to`. */
 export interface ChildCommand {

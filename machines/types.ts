@@ -226,6 +226,8 @@ export interface OrchestratorContext {
   erpTimeZone: string;
   /** Accounts held by themselves (an exhausted login budget), by account. */
   accountHolds: Record<string, AccountHold>;
+  /** Adaptive concurrency under resource pressure (`resource-guard.ts`). */
+  resourceGuard: ResourceGuardState;
 }
 
 /** Input of the root; ignored on restore (the snapshot's context wins) except what `orchestrator.restored` carries. */
@@ -247,4 +249,44 @@ export interface OrchestratorInput {
   erpHours?: ErpHours | null;
   /** ERP_TIME_ZONE (default Europe/Rome). */
   erpTimeZone?: string;
+  /** GUARD_EVENT_LOOP_MS, GUARD_RSS_MB, GUARD_CHROMIUM_RSS_MB (default DEFAULT_RESOURCE_LIMITS). */
+  resourceLimits?: ResourceReadings;
+}
+
+/**
+ * What the resource guard watches: the main thread's event-loop delay (p99 of a sample window, ms), the
+ * process's resident memory (MB) and the memory of every Chromium process of the service together (MB,
+ * proportional set size).
+ */
+export type ResourceMetric = 'eventLoopDelay' | 'rss' | 'chromiumRss';
+
+/** One value per watched metric: a sample's readings, or the limits they are held against. */
+export type ResourceReadings = Record<ResourceMetric, number>;
+
+/** A reading over its limit. */
+export interface ResourceBreach {
+  metric: ResourceMetric;
+  value: number;
+  limit: number;
+}
+
+/**
+ * The resource guard: the concurrency it lets run (stepped down under pressure, back up with hysteresis)
+ * and whether new starts are held. Decided by `resource-guard.ts` from `resources.sampled` events.
+ */
+export interface ResourceGuardState {
+  limits: ResourceReadings;
+  /**
+   * Cap on running targets while stepped down (never below 1), or null when the configured concurrency
+   * applies: kept apart from `concurrency` so a restart with another SYNC_CONCURRENCY needs no conversion.
+   */
+  cap: number | null;
+  /** True while new starts are held (over a limit with the cap already at 1). */
+  held: boolean;
+  /** The breach behind the last step down or the hold; cleared once back at full concurrency. */
+  cause: ResourceBreach | null;
+  /** Consecutive samples with every reading below its limit × RESOURCE_HYSTERESIS. */
+  calmSamples: number;
+  /** The latest sample, or null before the first. */
+  last: { at: number; readings: ResourceReadings } | null;
 }

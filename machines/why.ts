@@ -2,14 +2,15 @@
  * `why`: explains a target from the root's context: what it is doing, or everything that keeps it from
  * running now (the reason codes of `GET /api/sync/:service/why`).
  */
-import { chainParentOf, scheduleOf } from './catalog.js';
+import { RESOURCE_HYSTERESIS, RESOURCE_RECOVERY_SAMPLES, chainParentOf, scheduleOf } from './catalog.js';
 import type { Service, ServiceCatalog, TargetId } from './catalog.js';
 import { accountHoldOf } from './account-holds.js';
 import { describeHours, erpWindowOf } from './erp-hours.js';
 import { coveringLeases } from './holds.js';
 import { describeLayoutDrift } from './layout-drift.js';
 import { queuePosition } from './queue.js';
-import type { BreakerState, HoldCause, OrchestratorContext, RunningEntry, TargetRecord } from './types.js';
+import { describeBreach, startCap } from './resource-guard.js';
+import type { BreakerState, HoldCause, OrchestratorContext, ResourceMetric, RunningEntry, TargetRecord } from './types.js';
 
 /** Reason codes of `GET /api/sync/:service/why`. */
 export type WhyCode =
@@ -23,6 +24,7 @@ export type WhyCode =
   | 'BREAKER_OPEN'
   | 'OUTSIDE_ERP_HOURS'
   | 'LOGIN_BUDGET_EXHAUSTED'
+  | 'RESOURCE_GUARD'
   | 'NEXT_DUE'
   | 'DISABLED'
   | 'LAYOUT_DRIFT';
@@ -37,6 +39,11 @@ export interface WhyReason {
   position?: number;
   leaseId?: string;
   attempt?: number;
+  /** RESOURCE_GUARD: the metric over its limit, its value and limit, and the targets that may run now. */
+  metric?: ResourceMetric;
+  value?: number;
+  limit?: number;
+  concurrency?: number;
 }
 
 /** Why a target is (not) running now (DESIGN §7 `Why`). */
@@ -97,6 +104,7 @@ function waitingReasons(context: OrchestratorContext, target: TargetId): WhyReas
     ...accountHoldReasons(context, record.account),
     ...(waiting ? mutexReasons(context, record.account) : []),
     ...erpHoursReasons(context),
+    ...(waiting ? resourceReasons(context) : []),
     ...breakerReasons(context.breaker),
     ...backoffReasons(record),
     ...(waiting ? [] : scheduleReasons(context, record)),
@@ -123,6 +131,18 @@ function mutexReasons(context: OrchestratorContext, account: string): WhyReason[
   if (running.length < context.concurrency) return [];
   const by = running.map((entry) => entry.target).sort();
   return [{ code: 'MUTEX_HELD', detail: `global concurrency cap ${context.concurrency} held by ${by.join(', ')}`, by }];
+}
+
+/** The resource guard, when it is what keeps a waiting entry from starting: held, or its lowered cap full. */
+function resourceReasons(context: OrchestratorContext): WhyReason[] {
+  const { held, cause } = context.resourceGuard;
+  const cap = startCap(context);
+  if (cause === null || (!held && Object.keys(context.running).length < cap)) return [];
+  const recovery = `every reading below ${RESOURCE_HYSTERESIS * 100} % of its limit for ${RESOURCE_RECOVERY_SAMPLES} samples`;
+  const detail = held
+    ? `${describeBreach(cause)} over ${cause.limit}: new starts held until ${recovery}`
+    : `${describeBreach(cause)} over ${cause.limit}: concurrency stepped down to ${cap} of ${context.concurrency} until ${recovery}`;
+  return [{ code: 'RESOURCE_GUARD', detail, metric: cause.metric, value: cause.value, limit: cause.limit, concurrency: cap }];
 }
 
 function breakerReasons(breaker: BreakerState): WhyReason[] {

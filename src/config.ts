@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { DEFAULT_ERP_TIME_ZONE, isTimeZone, parseErpHours, type ErpHours } from '../machines/index.js';
+import { DEFAULT_RESOURCE_LIMITS } from '../machines/catalog.js';
+import type { ResourceReadings } from '../machines/types.js';
 
 /**
  * Environment → typed, validated configuration (DESIGN §8). Every problem is collected and reported
@@ -50,6 +52,11 @@ export interface Config {
   timeScale: number;
   /** Share of active rows an export must hold before absent rows are deleted. */
   completenessMin: number;
+  /**
+   * Resource guard limits (`GUARD_EVENT_LOOP_MS`, `GUARD_RSS_MB`, `GUARD_CHROMIUM_RSS_MB`): over one, the
+   * effective concurrency steps down, and at 1 new starts are held (`machines/resource-guard.ts`).
+   */
+  resourceLimits: ResourceReadings;
   inspect: boolean;
   /** Interface the inspector relay listens on (`INSPECT_HOST`): loopback unless asked, it relays machine context. */
   inspectHost: string;
@@ -122,6 +129,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const inspectHost = str('INSPECT_HOST') ?? '127.0.0.1';
   if (!HOST_NAME.test(inspectHost)) problems.push(`INSPECT_HOST=${JSON.stringify(inspectHost)}: must be a host name or IP address such as 127.0.0.1`);
   const completenessMin = num('COMPLETENESS_MIN', 0.7, (n) => n >= 0 && n <= 1, 'a share between 0 and 1');
+  const limit = (name: string, fallback: number, unit: string) => num(name, fallback, (n) => n > 0, `a positive number of ${unit}`);
+  const resourceLimits: ResourceReadings = {
+    eventLoopDelay: limit('GUARD_EVENT_LOOP_MS', DEFAULT_RESOURCE_LIMITS.eventLoopDelay, 'milliseconds (p99 event-loop delay)'),
+    rss: limit('GUARD_RSS_MB', DEFAULT_RESOURCE_LIMITS.rss, 'megabytes (process RSS)'),
+    chromiumRss: limit('GUARD_CHROMIUM_RSS_MB', DEFAULT_RESOURCE_LIMITS.chromiumRss, 'megabytes (proportional set size of every Chromium process together)'),
+  };
 
   const erpTimeZone = str('ERP_TIME_ZONE') ?? DEFAULT_ERP_TIME_ZONE;
   if (!isTimeZone(erpTimeZone)) problems.push(`ERP_TIME_ZONE=${JSON.stringify(erpTimeZone)}: must be a time zone of the IANA database such as Europe/Rome`);
@@ -177,6 +190,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     syncConcurrency,
     timeScale,
     completenessMin,
+    resourceLimits,
     inspect: ['1', 'true', 'yes'].includes((str('INSPECT') ?? '').toLowerCase()),
     inspectHost,
     inspectPort,

@@ -8,6 +8,7 @@ import { startExitWatchdog, type ExitWatchdog } from './exit-watchdog.js';
 import { createLogOutput, defaultLogFormat } from './logging.js';
 import { createExportSource, type ExportSetup } from './runtime/export-source.factory.js';
 import { createInspector, type Inspector } from './runtime/inspector.js';
+import { RESOURCE_SAMPLE_MS } from './runtime/resource-sampler.js';
 import { createRuntime, type Runtime } from './runtime/runtime.js';
 import { SnapshotVersionError } from './runtime/restore.js';
 import { SimulatorDataFileError } from './simulator/simulator-data-file.js';
@@ -84,7 +85,7 @@ export async function serve(): Promise<number> {
   const inspector = await createInspector(config, logger);
   let orchestrator: Runtime;
   try {
-    orchestrator = createRuntime({ config, logger, source: exports.source, ...(inspector === null ? {} : { inspect: inspector.inspect }) });
+    orchestrator = createRuntime({ config, logger, source: exports.source, browserDir: exports.browserDir, resourceSampleMs: RESOURCE_SAMPLE_MS, ...(inspector === null ? {} : { inspect: inspector.inspect }) });
   } catch (error) {
     inspector?.stop();
     await exports.source.close();

@@ -377,7 +377,8 @@ function renderStatus() {
   renderTimeline();
   renderFreshness();
   const { status } = state;
-  $('#subtitle').textContent = `source: ${status.source} · ${status.targets.length} targets · concurrency ${status.concurrency}${status.timeScale !== 1 ? ` · time ×${status.timeScale}` : ''}`;
+  const cap = status.resourceGuard && status.resourceGuard.effectiveConcurrency !== status.concurrency ? `${status.resourceGuard.effectiveConcurrency} of ` : '';
+  $('#subtitle').textContent = `source: ${status.source} · ${status.targets.length} targets · concurrency ${cap}${status.concurrency}${status.timeScale !== 1 ? ` · time ×${status.timeScale}` : ''}`;
 }
 
 function renderStatechart() {
@@ -490,7 +491,21 @@ function renderRunning() {
   const paused = status.paused.map((entry) =>
     h('div', { class: 'run paused', dataset: { target: entry.target } }, h('div', { class: 'run-head' }, h('strong', {}, entry.target), badge('paused', 'warn')), h('div', { class: 'muted' }, `${pauseCause(entry.cause)} · since `, rel(entry.pausedAt))),
   );
-  fill('#running', runs.length || paused.length ? [...runs, ...paused] : [empty('Nothing running.')]);
+  const guard = resourceGuardLine(status);
+  fill('#running', [...(guard ? [guard] : []), ...(runs.length || paused.length ? [...runs, ...paused] : [empty('Nothing running.')])]);
+}
+
+/** The resource guard, while it lowers the concurrency or holds new starts: the cap and its reason. */
+function resourceGuardLine(status) {
+  const guard = status.resourceGuard;
+  if (!guard || guard.reason === null) return null;
+  const what = guard.held ? 'new starts held' : `concurrency ${guard.effectiveConcurrency} of ${status.concurrency}`;
+  return h(
+    'div',
+    { class: 'hold hold-pause', id: 'resource-guard', dataset: { held: String(guard.held) } },
+    h('div', { class: 'run-head' }, badge(guard.held ? 'held' : 'stepped down', 'warn'), h('strong', {}, what)),
+    h('div', { class: 'muted' }, `${guard.reason} over its limit of ${guard.cause.limit} · steps back up once the readings stay calm`),
+  );
 }
 
 function pauseCause(cause) {
@@ -751,6 +766,8 @@ function describeEvent(event) {
       return `${event.account} ${event.reason} until ${clockTime(event.until)}`;
     case 'account.released':
       return `${event.account}`;
+    case 'resources.guard':
+      return `${event.change}: ${event.effective} may run${event.cause ? ` (${event.cause.metric} ${Math.round(event.cause.value)} over ${event.cause.limit})` : ''}`;
     case 'schedule.updated':
       return event.service;
     default:

@@ -131,6 +131,14 @@ interface Run extends ListRun {
 }
 
 /**
+ * The browser's folder under the data directory (profiles, login budget). Every Chromium process of the
+ * service carries a profile inside it on its command line, which is how the resource guard finds them.
+ */
+export function browserWorkDir(dataDir: string): string {
+  return join(dataDir, 'browser');
+}
+
+/**
  * The ERP driven by a headless Chromium. Construction only finds the browser binary (throwing a
  * `ChromiumNotFoundError` that says how to install one); the browser starts with the first download.
  */
@@ -156,7 +164,7 @@ export class BrowserSource implements ExportSource {
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
     this.log = options.logger ?? pino({ level: 'silent' });
     this.accounts = new Map(options.accounts.map((a) => [a.name, a]));
-    this.workDir = join(options.dataDir, 'browser');
+    this.workDir = browserWorkDir(options.dataDir);
     this.stallTimeoutMs = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
     // A press is judged quiet well within the deadline for the download to begin, or no second press could follow.
     this.quietMs = Math.min(options.exportQuietMs ?? DEFAULT_EXPORT_QUIET_MS, this.timeouts.downloadBegin / 2);

@@ -52,3 +52,28 @@ export function killProcessesWith(marker: string): number {
   }
   return killed;
 }
+
+/**
+ * Memory of the given processes together, in bytes: each one's proportional set size (`Pss` of
+ * `/proc/<pid>/smaps_rollup`: its resident pages, with every page shared by n processes counted 1/n). The
+ * processes of one Chromium map the same libraries, so summing their plain RSS counts those pages once per
+ * process (1.9 GB against a PSS of 0.4 GB for the demo's browser). Where the kernel offers no
+ * `smaps_rollup` (before Linux 4.14) a process counts with its `VmRSS`: an overestimate, never an
+ * underestimate. A process that exited meanwhile counts 0.
+ */
+export function processTreeBytes(pids: readonly number[]): number {
+  let total = 0;
+  for (const pid of pids) total += kilobytesOf(pid, 'smaps_rollup', /^Pss:\s+(\d+) kB$/m) ?? kilobytesOf(pid, 'status', /^VmRSS:\s+(\d+) kB$/m) ?? 0;
+  return total * 1024;
+}
+
+/** A `… kB` field of a `/proc/<pid>/` file, or null when the file or the field cannot be read. */
+function kilobytesOf(pid: number, file: string, field: RegExp): number | null {
+  try {
+    const match = field.exec(readFileSync(`/proc/${pid}/${file}`, 'latin1'));
+    return match === null ? null : Number(match[1]);
+  } catch {
+    // The process exited while we looked, or the file does not exist on this kernel.
+    return null;
+  }
+}

@@ -33,6 +33,11 @@ export function logFact(logger: Logger, fact: OrchestratorFact): void {
       return logger.warn({ account: fact.account, reason: fact.reason, target: fact.target, until: fact.until }, 'ERP account held: no run of it starts until then');
     case 'account.released':
       return logger.info({ account: fact.account, reason: fact.reason }, 'ERP account released');
+    case 'resources.guard':
+      return logger.warn(
+        { change: fact.change, effective: fact.effective, concurrency: fact.concurrency, cause: fact.cause, readings: fact.readings },
+        'resource guard changed the concurrency',
+      );
     case 'schedule.updated':
       return logger.info({ service: fact.service, schedule: fact.schedule }, 'schedule updated');
     case 'orchestrator.state':

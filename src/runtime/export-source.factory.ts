@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import { BrowserSource } from '../erp/browser-source.js';
+import { BrowserSource, browserWorkDir } from '../erp/browser-source.js';
 import { DirectorySource } from '../erp/directory-source.js';
 import type { DownloadedExport, DownloadRequest, ExportSource } from '../erp/export-source.js';
 import { startErpSimulator, type RunningErpSimulator } from '../simulator/erp-simulator.js';
@@ -16,6 +16,8 @@ import { startErpSimulator, type RunningErpSimulator } from '../simulator/erp-si
 export interface ExportSetup {
   source: ExportSource;
   description: string;
+  /** The browser's folder, which every Chromium process of the source names on its command line; null without a browser. */
+  browserDir: string | null;
 }
 
 /** Real milliseconds per simulated hour at TIME_SCALE 1: the simulator's data changes as time passes. */
@@ -30,7 +32,7 @@ export const SIMULATOR_DATA_FILE = 'simulator-data.json';
  */
 export async function createExportSource(config: Config, logger: Logger): Promise<ExportSetup> {
   if (config.erpMode === 'directory') {
-    return { source: new DirectorySource(config.exportDir!), description: `folder ${config.exportDir}` };
+    return { source: new DirectorySource(config.exportDir!), description: `folder ${config.exportDir}`, browserDir: null };
   }
   const accounts = [config.serviceAccount, ...config.agentAccounts.filter((a) => a.name !== config.serviceAccount.name)];
   const browserOptions = {
@@ -44,7 +46,8 @@ export async function createExportSource(config: Config, logger: Logger): Promis
     ...(config.chromiumPath === null ? {} : { chromiumPath: config.chromiumPath }),
   };
   if (config.erpMode === 'erp') {
-    return { source: new BrowserSource({ ...browserOptions, erpUrl: config.erpUrl! }), description: `Chromium → ${config.erpUrl}` };
+    const source = new BrowserSource({ ...browserOptions, erpUrl: config.erpUrl! });
+    return { source, description: `Chromium → ${config.erpUrl}`, browserDir: browserWorkDir(config.dataDir) };
   }
   const simulator = await startErpSimulator({
     accounts: accounts.map((a) => ({ name: a.name, password: a.password ?? '' })),
@@ -61,6 +64,7 @@ export async function createExportSource(config: Config, logger: Logger): Promis
   }
   return {
     source: new SimulatedErpSource(browser, simulator),
+    browserDir: browserWorkDir(config.dataDir),
     description: `Chromium → built-in ERP simulator at ${simulator.url} (accounts ${accounts.map((a) => a.name).join(', ')}; downloads in ${join(config.dataDir, 'downloads')})`,
   };
 }

@@ -1,5 +1,5 @@
 import type { OrchestratorContext, Service, TargetId } from '../../machines/index.js';
-import { erpWindowAt, scheduleOf } from '../../machines/index.js';
+import { erpWindowAt, scheduleOf, selectResourceGuard } from '../../machines/index.js';
 import { scaled } from '../../machines/time.js';
 import { isoTime } from './iso-times.js';
 import type { HealthView } from './runtime-port.js';
@@ -28,7 +28,7 @@ const SEVERITY: Record<Level, number> = { ok: 0, degraded: 1, down: 2 };
 
 /**
  * `GET /api/health`: the statechart is alive, the ERP breaker is closed, no target's last run failed,
- * and every scheduled service completed a run within {@link STALE_INTERVALS} intervals. The verdict is
+ * the resource guard lets the configured concurrency run, and every scheduled service completed a run within {@link STALE_INTERVALS} intervals. The verdict is
  * the worst check: `down` only when nothing can sync (statechart stopped, ERP circuit open).
  */
 export function assessHealth(input: HealthInput): HealthView {
@@ -36,6 +36,7 @@ export function assessHealth(input: HealthInput): HealthView {
     orchestrator: orchestratorCheck(input.actorStatus),
     erp: erpCheck(input.context),
     runs: runsCheck(input.context),
+    resources: resourcesCheck(input.context),
   };
   for (const service of Object.keys(input.context.services)) {
     const check = freshnessCheck(input, service);
@@ -73,6 +74,14 @@ function runsCheck(context: OrchestratorContext): Check {
     return `${record.target}: ${record.lastRun?.error?.class ?? 'failed'} (${retry})`;
   });
   return { status: 'degraded', detail: `last run failed for ${list.join('; ')}` };
+}
+
+/** The resource guard: degraded while it lowers the concurrency or holds new starts (runs are slowed, not stopped). */
+function resourcesCheck(context: OrchestratorContext): Check {
+  const guard = selectResourceGuard(context);
+  if (guard.reason === null) return { status: 'ok', detail: `within the resource limits: concurrency ${context.concurrency}` };
+  const what = guard.held ? 'new starts held' : `concurrency ${guard.effectiveConcurrency} of ${context.concurrency}`;
+  return { status: 'degraded', detail: `${guard.reason}: ${what}` };
 }
 
 /**

@@ -66,6 +66,7 @@ const REASON_OF: Partial<Record<OrchestratorFact['type'], (fact: never) => strin
   'erp.circuit': (fact: { state: string }) => `breaker ${fact.state}`,
   'erp.hours': (fact: { state: string }) => `ERP hours ${fact.state}`,
   'account.held': (fact: { reason: string }) => fact.reason,
+  'resources.guard': (fact: { change: string; effective: number }) => `resource guard ${fact.change} (${fact.effective} may run)`,
 };
 
 interface Pending {

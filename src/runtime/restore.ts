@@ -1,11 +1,13 @@
 import { createActor, type ActorOptions } from 'xstate';
 import {
   MACHINE_VERSION,
+  initialResourceGuard,
   type Accounts,
   type OrchestratorActor,
   type OrchestratorInput,
   type OrchestratorMachine,
   type ErpHours,
+  type ResourceReadings,
   type ServiceCatalog,
 } from '../../machines/index.js';
 import type { SnapshotEnvelope } from '../stores/orchestrator-store.js';
@@ -48,6 +50,7 @@ export interface RestoredConfig {
   /** ERP_HOURS and ERP_TIME_ZONE of this start: a restart with another window applies it. */
   erpHours: ErpHours | null;
   erpTimeZone: string;
+  resourceLimits: ResourceReadings;
 }
 
 /** Options of {@link startOrchestrator}. */
@@ -78,7 +81,7 @@ export function startOrchestrator(options: StartOptions): OrchestratorActor {
     input,
     ...(clock === undefined ? {} : { clock }),
     ...(inspect === undefined ? {} : { inspect }),
-    ...(snapshot === null || snapshot === undefined ? {} : { snapshot: withCatalogue(snapshot, input.services) as never }),
+    ...(snapshot === null || snapshot === undefined ? {} : { snapshot: withCurrentFields(snapshot, input) as never }),
   });
   options.wire(actor);
   actor.start();
@@ -87,12 +90,17 @@ export function startOrchestrator(options: StartOptions): OrchestratorActor {
 }
 
 /**
- * A snapshot saved before the service catalogue was part of the context (the machines owned the six
- * services then) gets the catalogue of this start, so its guards can read it from the first event on;
- * `orchestrator.restored` then reconciles targets with it as usual.
+ * A snapshot saved before a context field existed gets it from this start, so the guards can read it from
+ * the first event on: the service catalogue (the machines owned the six services before) and the resource
+ * guard (at full concurrency). `orchestrator.restored` then reconciles both with the configuration as usual.
  */
-function withCatalogue(snapshot: unknown, services: ServiceCatalog): unknown {
+function withCurrentFields(snapshot: unknown, input: OrchestratorInput): unknown {
   const saved = snapshot as { context?: Record<string, unknown> };
-  if (typeof saved.context !== 'object' || saved.context === null || 'services' in saved.context) return snapshot;
-  return { ...saved, context: { ...saved.context, services } };
+  if (typeof saved.context !== 'object' || saved.context === null) return snapshot;
+  const context = saved.context;
+  const added: Record<string, unknown> = {
+    ...('services' in context ? {} : { services: input.services }),
+    ...('resourceGuard' in context ? {} : { resourceGuard: initialResourceGuard(input.resourceLimits) }),
+  };
+  return Object.keys(added).length === 0 ? snapshot : { ...saved, context: { ...context, ...added } };
 }

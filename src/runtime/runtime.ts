@@ -25,6 +25,7 @@ import { isoTime } from './iso-times.js';
 import { RunLedger } from './ledger.js';
 import { DEFAULT_LEASE_WAIT_MS } from './leases.js';
 import { SnapshotPersistence } from './persistence.js';
+import { RESOURCE_SAMPLE_MS, ResourceSampler } from './resource-sampler.js';
 import { readableSnapshot, startOrchestrator, type ActorClock, type StartOptions } from './restore.js';
 import { ExportRuns } from '../sync/export-runs.js';
 import { shutdownPhases, type ShutdownPhases } from './shutdown.js';
@@ -58,6 +59,14 @@ export interface RuntimeOptions {
    * no-op to measure the orchestrator alone; everything else (machine, ledgers, persistence) stays real.
    */
   runSync?: RunFunction;
+  /** The browser's folder, whose Chromium processes the resource guard sums (`ExportSetup.browserDir`); none by default. */
+  browserDir?: string | null;
+  /**
+   * Resource sample window (`RESOURCE_SAMPLE_MS` in the service). Unset, the sampler is built but not
+   * started: a test or benchmark on a busy machine must not have its starts held by its own load; it
+   * samples by hand with `resources.sample()`.
+   */
+  resourceSampleMs?: number;
 }
 
 /** A running orchestrator and how to stop it. */
@@ -70,6 +79,8 @@ export interface Runtime extends ShutdownPhases {
   persistence: SnapshotPersistence;
   /** `savedAt` of the snapshot this start restored, or null on a first boot. */
   restoredFrom: number | null;
+  /** Measures event-loop delay, RSS and Chromium RSS for the resource guard; stopped when the runtime closes. */
+  resources: ResourceSampler;
 }
 
 /**
@@ -134,6 +145,7 @@ function assemble(parts: Parts): Runtime {
     accounts,
     concurrency: config.syncConcurrency,
     timeScale: config.timeScale,
+    resourceLimits: config.resourceLimits,
     schedules: { ...parts.schedules, ...schedulesInput(store.scheduleOverrides()) },
     bootAt: now(),
     erpHours: config.erpHours,
@@ -159,6 +171,7 @@ function assemble(parts: Parts): Runtime {
       timeScale: config.timeScale,
       erpHours: config.erpHours,
       erpTimeZone: config.erpTimeZone,
+      resourceLimits: config.resourceLimits,
     },
     wire: (created) => hub.attach(created),
   });
@@ -177,6 +190,16 @@ function assemble(parts: Parts): Runtime {
   acknowledgeCompletedChanges({ hub, persistence, stores, logger });
 
   const closing = new AbortController();
+  const resources = new ResourceSampler({
+    send: (event) => actor.send(event),
+    now,
+    browserDir: parts.browserDir ?? null,
+    logger,
+    intervalMs: parts.resourceSampleMs ?? RESOURCE_SAMPLE_MS,
+  });
+  if (parts.resourceSampleMs !== undefined) resources.start();
+  // The first shutdown phase aborts `closing`: no sample may reach an actor that is being stopped.
+  closing.signal.addEventListener('abort', () => resources.stop(), { once: true });
   const runtime = new ActorRuntime({
     actor,
     hub,
@@ -191,7 +214,7 @@ function assemble(parts: Parts): Runtime {
   });
 
   const phases = shutdownPhases({ actor, persistence, runs, source, stores, store, closing, now, logger });
-  return { runtime, actor, persistence, restoredFrom: envelope?.savedAt ?? null, ...phases };
+  return { runtime, actor, persistence, restoredFrom: envelope?.savedAt ?? null, resources, ...phases };
 }
 
 function clockNow(clock: ActorClock | undefined): (() => number) | undefined {

@@ -70,6 +70,17 @@ export class RuntimeDouble implements OrchestratorRuntime {
   readonly leases = new Set<string>(['lease-1']);
   /** The root's region states `status()` reports (a stream test changes them to see `orchestrator.state` derived). */
   regionStates: RuntimeStatus['state'] = { dispatch: 'running', clock: 'waiting', erp: 'closed' };
+  /** What `status()` reports of the resource guard (calm at full concurrency, one sample taken). */
+  resourceGuard: RuntimeStatus['resourceGuard'] = {
+    limits: { eventLoopDelay: 250, rss: 1536, chromiumRss: 1536 },
+    cap: null,
+    held: false,
+    cause: null,
+    calmSamples: 3,
+    last: { at: iso(NOW - 5_000), readings: { eventLoopDelay: 12.5, rss: 310, chromiumRss: 640 } },
+    effectiveConcurrency: 1,
+    reason: null,
+  };
   private readonly schedule = new Map<Service, ScheduleView>(SERVICES.map((service) => [service, this.initialSchedule(service)]));
   private readonly listeners = new Set<(event: RuntimeEvent) => void>();
   private nextLease = 2;
@@ -131,6 +142,7 @@ export class RuntimeDouble implements OrchestratorRuntime {
       erpHours: { hours: null, timeZone: 'Europe/Rome', state: 'unrestricted', until: null },
       accountHolds: [],
       concurrency: 1,
+      resourceGuard: { ...this.resourceGuard },
       timeScale: 1,
       schedules: Object.fromEntries(SERVICES.map((service) => [service, specOf(service).schedule])) as RuntimeStatus['schedules'],
       targets: targetsOf(CATALOG, this.accounts).map((target) => {

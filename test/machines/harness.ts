@@ -22,7 +22,7 @@ import {
   type OrchestratorMachine,
 } from '../../machines/orchestrator.machine.js';
 import type { DistributiveOmit, RunPauseCommand, RunSyncEvent, RunSyncInput, RunSyncLogic } from '../../machines/run-sync.js';
-import type { Checkpoint, OrchestratorContext, Phase, RunStats, Skip, SkipReason } from '../../machines/types.js';
+import type { Checkpoint, OrchestratorContext, Phase, ResourceReadings, RunStats, Skip, SkipReason } from '../../machines/types.js';
 
 /** Monday 6 January 2025, 08:00 UTC: the boot of every test unless told otherwise. */
 export const BOOT = Date.UTC(2025, 0, 6, 8, 0, 0);
@@ -290,7 +290,13 @@ export class OrchestratorHarness {
    */
   restart(
     at: number = this.clock.now(),
-    restored: { accounts?: Accounts; concurrency?: number; timeScale?: number; erpHours?: OrchestratorInput['erpHours'] } = {},
+    restored: {
+      accounts?: Accounts;
+      concurrency?: number;
+      timeScale?: number;
+      erpHours?: OrchestratorInput['erpHours'];
+      resourceLimits?: ResourceReadings;
+    } = {},
   ): this {
     const persisted: unknown = JSON.parse(JSON.stringify(this.actor.getPersistedSnapshot()));
     this.actor.stop();

@@ -204,19 +204,22 @@ describe('restore', () => {
     expect(start).toThrow(/machine version 999, but this build reads version 1\. Start the build that wrote it, or discard the snapshot/);
   });
 
-  it('restores a snapshot saved before the service catalogue was part of the context, with the catalogue of this start', async () => {
+  it.each([
+    ['the service catalogue', 'services'],
+    ['the resource guard', 'resourceGuard'],
+  ])('restores a snapshot saved before %s was part of the context, with the one of this start', async (_what, field) => {
     const w = world();
     w.orchestrator.runtime.request('orders');
     await nextEvent(w.orchestrator.runtime, fact('sync.completed', 'orders@default'));
     w.orchestrator.persistence.flush();
     const before = observable(w.orchestrator);
-    // Rewrite the saved envelope in the older form: the same snapshot without `context.services`.
+    // Rewrite the saved envelope in the older form: the same snapshot without that context field.
     crash(w.orchestrator);
     const store = openOrchestratorDb(w.dataDir);
     const envelope = store.loadEnvelope();
     const snapshot = envelope?.snapshot as { context: Record<string, unknown> };
-    const { services, ...olderContext } = snapshot.context;
-    expect(services).toBeDefined();
+    const { [field]: removed, ...olderContext } = snapshot.context;
+    expect(removed).toBeDefined();
     store.write({ envelope: { machineVersion: envelope!.machineVersion, savedAt: envelope!.savedAt, snapshot: { ...snapshot, context: olderContext } } });
     store.close();
 

@@ -27,6 +27,9 @@ const PHASE_BUCKETS = [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
 const LEASE_HOLD_BUCKETS = [1, 5, 15, 30, 60, 300, 900, 1800, 3600];
 const PAUSE_LATENCY_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+/** The guard reads memory in MB (MiB); Prometheus wants bytes. */
+const MB = 1024 * 1024;
+
 /** Where a run is, as far as its events tell: what the duration histograms need between two events. */
 interface RunClock {
   startedAt: number;
@@ -82,6 +85,12 @@ export class OperatorMetrics {
   private readonly rootState = this.gauge('sync_orchestrator_state', 'Root statechart: 1 for the active state of each region.', ['region', 'state']);
   private readonly breakerState = this.gauge('sync_erp_breaker_state', 'ERP circuit breaker: 1 for the current state.', ['state']);
   private readonly breakerFailures = this.gauge('sync_erp_breaker_failures', 'Consecutive erp-unreachable failures counted by the breaker.');
+  private readonly eventLoopDelay = this.gauge('sync_resource_event_loop_delay_seconds', 'Resource guard: p99 event-loop delay of the last sample window.');
+  private readonly residentMemory = this.gauge('sync_resource_rss_bytes', 'Resource guard: resident memory of the process at the last sample.');
+  private readonly chromiumMemory = this.gauge('sync_resource_chromium_rss_bytes', 'Resource guard: memory of every Chromium process of the service together at the last sample (proportional set size).');
+  private readonly effectiveConcurrency = this.gauge('sync_effective_concurrency', 'Targets that may run now: SYNC_CONCURRENCY lowered by the resource guard, 0 while it holds new starts.');
+  private readonly guardHeld = this.gauge('sync_resource_guard_held', '1 while the resource guard holds new starts.');
+  private readonly guardChanges = this.counter('sync_resource_guard_changes_total', 'Resource guard moves, by change (stepped-down, held, released, stepped-up).', ['change']);
   private readonly lastRunAt = this.gauge('sync_target_last_run_timestamp_seconds', 'End of the last run of each target, by its outcome (freshness alerts).', ['target', 'outcome']);
 
   /** Updates the counters and histograms from one stream event. */
@@ -131,6 +140,9 @@ export class OperatorMetrics {
       case 'erp.circuit':
         this.breakerTransitions.inc({ state: String(event.state) });
         return;
+      case 'resources.guard':
+        this.guardChanges.inc({ change: String(event.change) });
+        return;
     }
   }
 
@@ -148,10 +160,21 @@ export class OperatorMetrics {
     }
     for (const state of BREAKER_STATES) this.breakerState.set({ state }, status.breaker.state === state ? 1 : 0);
     this.breakerFailures.set(status.breaker.failures);
+    this.refreshResources(status.resourceGuard);
     this.lastRunAt.reset();
     for (const target of status.targets) {
       if (target.lastRun !== null) this.lastRunAt.set({ target: target.target, outcome: target.lastRun.outcome }, Date.parse(target.lastRun.at) / 1000);
     }
+  }
+
+  private refreshResources(guard: RuntimeStatus['resourceGuard']): void {
+    this.effectiveConcurrency.set(guard.effectiveConcurrency);
+    this.guardHeld.set(guard.held ? 1 : 0);
+    if (guard.last === null) return;
+    const { readings } = guard.last;
+    this.eventLoopDelay.set(readings.eventLoopDelay / 1000);
+    this.residentMemory.set(readings.rss * MB);
+    this.chromiumMemory.set(readings.chromiumRss * MB);
   }
 
   /** The Prometheus text exposition: the process metrics, then the app's. */

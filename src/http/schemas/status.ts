@@ -14,7 +14,7 @@ import {
   type Assert,
   type Same,
 } from './common.js';
-import { WhyReasonSchema } from './why.js';
+import { ResourceMetricEnum, WhyReasonSchema } from './why.js';
 
 /** Why a run was asked to pause. */
 const HoldCause = Type.Union([
@@ -98,6 +98,22 @@ const TargetStatus = Type.Object({
   lastRun: Nullable(LastRun),
 });
 
+const Readings = Type.Object({ eventLoopDelay: Type.Number(), rss: Type.Number(), chromiumRss: Type.Number() });
+
+const ResourceGuard = Type.Object(
+  {
+    limits: Readings,
+    cap: Nullable(Type.Integer(), 'cap on running targets while stepped down; null: SYNC_CONCURRENCY applies'),
+    held: Type.Boolean({ description: 'new starts held: over a limit at an effective concurrency of 1' }),
+    cause: Nullable(Type.Object({ metric: ResourceMetricEnum, value: Type.Number(), limit: Type.Number() }), 'the breach behind the step down or the hold'),
+    calmSamples: Type.Integer({ description: 'samples in a row below limit × hysteresis' }),
+    last: Nullable(Type.Object({ at: IsoTime(), readings: Readings }), 'the latest sample'),
+    effectiveConcurrency: Type.Integer({ description: 'targets that may run now: concurrency lowered by the guard, 0 while held' }),
+    reason: Nullable(Type.String(), 'RESOURCE_GUARD(metric, value) while the guard lowers or holds'),
+  },
+  { description: 'resource guard: event-loop delay (ms), RSS and Chromium RSS (MB) against their limits' },
+);
+
 /** `GET /api/sync/status` body. */
 export const StatusBody = Type.Object({
   now: IsoTime(),
@@ -137,6 +153,7 @@ export const StatusBody = Type.Object({
     { description: 'accounts held by themselves; the other accounts run on' },
   ),
   concurrency: Type.Integer(),
+  resourceGuard: ResourceGuard,
   timeScale: Type.Number(),
   schedules: Type.Record(Type.String(), ScheduleConfig, { description: `per service: ${exportNames().join(', ')}` }),
   targets: Type.Array(TargetStatus),

@@ -4,9 +4,14 @@ import type { IsoTimes } from '../../runtime/runtime-port.js';
 import { IsoTime, ServiceEnum, TargetName, type Assert, type Same } from './common.js';
 
 const WhyCode = Type.Enum(
-  ['RUNNING', 'MUTEX_HELD', 'QUEUED', 'LEASE', 'OPERATOR_PAUSE', 'PREEMPTED', 'BACKOFF', 'BREAKER_OPEN', 'OUTSIDE_ERP_HOURS', 'LOGIN_BUDGET_EXHAUSTED', 'NEXT_DUE', 'DISABLED', 'LAYOUT_DRIFT'],
+  ['RUNNING', 'MUTEX_HELD', 'QUEUED', 'LEASE', 'OPERATOR_PAUSE', 'PREEMPTED', 'BACKOFF', 'BREAKER_OPEN', 'OUTSIDE_ERP_HOURS', 'LOGIN_BUDGET_EXHAUSTED', 'RESOURCE_GUARD', 'NEXT_DUE', 'DISABLED', 'LAYOUT_DRIFT'],
   { description: 'reason code' },
 );
+
+/** A metric the resource guard watches. */
+export const ResourceMetricEnum = Type.Enum(['eventLoopDelay', 'rss', 'chromiumRss'], {
+  description: 'eventLoopDelay: p99 of the sample window, ms; rss: process resident memory, MB; chromiumRss: every Chromium process together (proportional set size), MB',
+});
 
 /** One reason; the optional fields repeat `detail` in structured form. */
 export const WhyReasonSchema = Type.Object({
@@ -18,6 +23,10 @@ export const WhyReasonSchema = Type.Object({
   position: Type.Optional(Type.Integer({ description: '1-based queue position' })),
   leaseId: Type.Optional(Type.String()),
   attempt: Type.Optional(Type.Integer({ description: 'retry number' })),
+  metric: Type.Optional(ResourceMetricEnum),
+  value: Type.Optional(Type.Number({ description: 'RESOURCE_GUARD: the reading over its limit (ms or MB)' })),
+  limit: Type.Optional(Type.Number({ description: 'RESOURCE_GUARD: its limit' })),
+  concurrency: Type.Optional(Type.Integer({ description: 'RESOURCE_GUARD: targets that may run now (0 while starts are held)' })),
 });
 
 /** DESIGN §7 `Why` with ISO times. */

@@ -28,7 +28,7 @@ const DESCRIPTION = [
   'last event the status reflects (it does not take a number of its own). Then every event of the orchestrator as',
   '`{seq, type, at, …}` with `seq` increasing by one: `orchestrator.state`, `sync.queued`, `sync.started`, `sync.progress`,',
   '`sync.paused`, `sync.resumed`, `sync.completed`, `sync.failed`, `sync.skipped`, `lease.acquired`, `lease.released`,',
-  '`schedule.updated`, `erp.circuit`, and `machine.transition` (a step of the root or of a target: actor, event, states',
+  '`schedule.updated`, `erp.circuit`, `resources.guard`, and `machine.transition` (a step of the root or of a target: actor, event, states',
   'before and after, the guards and reasons that decided; what the dashboard\'s inspector shows).',
   '',
   'Reconnect with `?since=<last seq>&epoch=<epoch>` to receive the missed events, or a fresh `status` when they are no',

@@ -11,7 +11,7 @@ const whyRoute: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         summary: 'Why a service is (not) running',
-        description: 'Reason codes from the live snapshot for every target of the service: RUNNING, MUTEX_HELD, QUEUED, LEASE, OPERATOR_PAUSE, PREEMPTED, BACKOFF, BREAKER_OPEN, NEXT_DUE, DISABLED; and LAYOUT_DRIFT, a warning that the last export lacked columns (stored values kept) or had unknown ones.',
+        description: 'Reason codes from the live snapshot for every target of the service: RUNNING, MUTEX_HELD, QUEUED, LEASE, OPERATOR_PAUSE, PREEMPTED, BACKOFF, BREAKER_OPEN, RESOURCE_GUARD (concurrency stepped down or starts held under resource pressure), NEXT_DUE, DISABLED; and LAYOUT_DRIFT, a warning that the last export lacked columns (stored values kept) or had unknown ones.',
         tags: ['sync'],
         params: ServiceParams,
         response: { 200: WhyBody, ...PROTECTED_ERRORS, ...NOT_FOUND },
