@@ -78,7 +78,7 @@ describe('resource guard over HTTP', () => {
   });
 
   it('refuses a limit that is not a positive number, naming the setting', async () => {
-    expect(() => testConfig('/tmp/unused', undefined, { GUARD_CHROMIUM_RSS_MB: '0', GUARD_EVENT_LOOP_MS: '1e3' })).toThrow(
+    expect(() => testConfig('unused-data-dir', undefined, { GUARD_CHROMIUM_RSS_MB: '0', GUARD_EVENT_LOOP_MS: '1e3' })).toThrow(
       /GUARD_EVENT_LOOP_MS="1e3": must be a positive number of milliseconds[\s\S]*GUARD_CHROMIUM_RSS_MB="0": must be a positive number of megabytes/,
     );
   });
