@@ -112,6 +112,13 @@ export const PREEMPT_MARGIN = 2;
 /** After this many pauses a run finishes even if outranked: no starvation, no pause/resume livelock. */
 export const MAX_PREEMPTIONS = 2;
 
+/**
+ * Ageing: a waiting entry gains one priority level per AGE_STEP_MS waited (scaled by TIME_SCALE), so a
+ * stream of higher-priority requests can delay it by at most a few steps, never for ever (`ageing.ts`).
+ * Ten minutes: longer than a typical queue wait (priority decides there), short next to every interval.
+ */
+export const AGE_STEP_MS = 10 * MINUTE;
+
 /** Catch-ups after downtime start this far apart, so a restart never fires every missed export at once. */
 export const CATCHUP_SPACING_MS = 1 * MINUTE;
 

@@ -7,7 +7,7 @@ import type { TargetId } from './catalog.js';
 import { endedAccountHolds, releaseEndedAccountHolds } from './account-holds.js';
 import { erpWindowOf, requestWithinHours } from './erp-hours.js';
 import { releaseLease } from './holds.js';
-import { nextSlotAfter } from './schedule.js';
+import { hasSafetyInterval, nextSlotAfter } from './schedule.js';
 import { patchTarget, withContext, type Tx } from './transaction.js';
 import type { ClockArm, Lease, OrchestratorContext, TargetRecord } from './types.js';
 
@@ -73,7 +73,8 @@ export function advanceToWake(tx: Tx): Tx {
 
 /**
  * Enqueues due slots (advancing them), due catch-ups and retries — or, while the ERP window is closed,
- * defers each to a spaced catch-up after the opening —, ends expired leases and account holds.
+ * defers each to a spaced catch-up after the opening —, ends expired leases and account holds. A chained
+ * service's safety slot is forced: it does not ride on a pending parent, whose run may report no changes.
  */
 export function fireDueDeadlines(tx: Tx): Tx {
   const { now, bootAt, timeScale, schedules } = tx.ctx;
@@ -83,7 +84,7 @@ export function fireDueDeadlines(tx: Tx): Tx {
     const service = tx.ctx.targets[target]?.service;
     if (service === undefined) continue;
     next = patchTarget(next, target, { nextDueAt: nextSlotAfter(bootAt, scheduleOf(schedules, service), timeScale, now) });
-    next = requestWithinHours(next, target, 'schedule');
+    next = requestWithinHours(next, target, 'schedule', hasSafetyInterval(tx.ctx.services, schedules, service));
   }
   for (const target of due.catchUps) next = requestWithinHours(patchTarget(next, target, { catchUpAt: null }), target, 'catch-up');
   for (const target of due.retries) next = requestWithinHours(patchTarget(next, target, { retryAt: null }), target, 'retry');

@@ -6,7 +6,7 @@
  * The guards answer from the pure decisions in `dispatch.ts` and `holds.ts`, memoised per context.
  */
 import { analysed } from './analysed.js';
-import { dispatchMode, planPreemption, planStarts, type DispatchMode } from './dispatch.js';
+import { dispatchMode, planCapPreemption, planPreemption, planStarts, type DispatchMode } from './dispatch.js';
 import { planHoldPauses, readyLeases } from './holds.js';
 import type { OrchestratorContext } from './types.js';
 
@@ -19,6 +19,8 @@ export const dispatchGuards = {
   hasReadyLease: ({ context }: { context: OrchestratorContext }) => analysed(context, 'readyLeases', readyLeases).length > 0,
   mustPauseForHold: ({ context }: { context: OrchestratorContext }) => analysed(context, 'holdPauses', planHoldPauses).length > 0,
   canPreempt: ({ context }: { context: OrchestratorContext }) => analysed(context, 'preemption', planPreemption) !== null,
+  capBlocksHigherPriority: ({ context }: { context: OrchestratorContext }) =>
+    analysed(context, 'capPreemption', planCapPreemption) !== null,
   canStartWork: ({ context }: { context: OrchestratorContext }) => analysed(context, 'starts', planStarts).length > 0,
   hasNoWork: ({ context }: { context: OrchestratorContext }) => modeOf(context) === 'idle',
   workWaitsUnheld: ({ context }: { context: OrchestratorContext }) => modeOf(context) === 'queued',
@@ -45,9 +47,16 @@ const RULES = [
     description: 'A queued entry outranks the run on its account by PREEMPT_MARGIN and the run has preemptions left: it pauses.',
   },
   {
+    guard: 'capBlocksHigherPriority',
+    actions: 'preemptForCap',
+    description:
+      'Every slot of the cap is taken and the entry that starts next (its account free) outranks the lowest-priority run by PREEMPT_MARGIN, which has preemptions left: that run pauses.',
+  },
+  {
     guard: 'canStartWork',
     actions: 'startWork',
-    description: 'Paused runs resume, then queued entries start, where the account is free and unheld, within the cap and the breaker.',
+    description:
+      'Paused runs resume, then queued entries start by effective priority (priority + one level per AGE_STEP waited), where the account is free and unheld, within the cap and the breaker.',
   },
 ] as const;
 

@@ -2,6 +2,7 @@
  * Dispatch: which paused runs resume and which queued entries start, who preempts whom, and the state the
  * `dispatch` region shows. Each decision sits next to the step that applies it.
  */
+import { effectivePriority, waitingSince } from './ageing.js';
 import { MAX_PREEMPTIONS, PREEMPT_MARGIN } from './catalog.js';
 import type { TargetId } from './catalog.js';
 import { accountHoldOf } from './account-holds.js';
@@ -21,11 +22,19 @@ export type StartPlan =
   | { kind: 'start'; entry: QueueEntry; probe: boolean }
   | { kind: 'resume'; entry: PausedEntry; probe: boolean };
 
+/** A preemption decided by `planPreemption` or `planCapPreemption`: pause `target` so that `by` can start. */
+export interface Preemption {
+  target: TargetId;
+  by: TargetId;
+}
+
 interface Candidate {
   plan: StartPlan;
   account: string;
-  priority: number;
-  requestedAt: number;
+  /** Priority plus ageing (`ageing.ts`) at the context's `now`. */
+  effective: number;
+  /** Waiting since: the request of a queued entry, the pause of a paused run. */
+  since: number;
   /** 0: a paused run that nothing outranks by PREEMPT_MARGIN resumes before the queue. */
   rank: 0 | 1;
 }
@@ -38,7 +47,7 @@ export function inBackoff(context: OrchestratorContext, target: TargetId): boole
 
 /** Queued entries that could run if their account were free: not running, not paused, not backing off. */
 function eligibleQueue(context: OrchestratorContext): QueueEntry[] {
-  return orderQueue(context.queue, context.services).filter(
+  return orderQueue(context.queue, context.services, context).filter(
     (entry) =>
       context.running[entry.target] === undefined &&
       context.paused[entry.target] === undefined &&
@@ -46,31 +55,50 @@ function eligibleQueue(context: OrchestratorContext): QueueEntry[] {
   );
 }
 
-/** True when `challenger` may pause a run of `victim` priority that was preempted `preemptions` times. */
+/**
+ * True when `challenger` may pause a run of `victim` priority that was preempted `preemptions` times. The
+ * challenger's priority is its effective one now, the victim's the one it started with (`standing`).
+ */
 export function outranks(challenger: number, victim: number, preemptions: number): boolean {
   return preemptions < MAX_PREEMPTIONS && challenger >= victim + PREEMPT_MARGIN;
 }
 
-/** Paused runs and queued entries in start order: rank, priority (desc), request time, target. */
+/** The priority a run or paused run defends itself with against preemption. */
+export function standing(entry: RunningEntry | PausedEntry): number {
+  return entry.startPriority ?? entry.priority;
+}
+
+/**
+ * Paused runs and queued entries in start order: rank, effective priority (desc), chain depth, waiting
+ * since, target. A paused run is outranked by a rival on any account: on its own account the rival waits
+ * for the mutex, elsewhere for the cap (`planCapPreemption`); either way it must not resume ahead of it.
+ */
 function startCandidates(context: OrchestratorContext): Candidate[] {
   const queue = eligibleQueue(context);
   const paused = Object.values(context.paused);
   const rivals = [...queue, ...paused];
-  const fromPaused = paused.map((entry): Candidate => {
+  const candidate = (plan: StartPlan, rank: 0 | 1): Candidate => ({
+    plan,
+    account: plan.entry.account,
+    effective: effectivePriority(plan.entry, context),
+    since: waitingSince(plan.entry),
+    rank,
+  });
+  const fromPaused = paused.map((entry) => {
     // The preemption that paused this run is already counted: it still yields to its preemptor.
     const spent = entry.cause.kind === 'preempt' ? entry.preemptions - 1 : entry.preemptions;
     const outranked = rivals.some(
-      (rival) => rival.account === entry.account && rival.target !== entry.target && outranks(rival.priority, entry.priority, spent),
+      (rival) => rival.target !== entry.target && outranks(effectivePriority(rival, context), standing(entry), spent),
     );
-    return { plan: { kind: 'resume', entry, probe: false }, ...entry, rank: outranked ? 1 : 0 };
+    return candidate({ kind: 'resume', entry, probe: false }, outranked ? 1 : 0);
   });
-  const fromQueue = queue.map((entry): Candidate => ({ plan: { kind: 'start', entry, probe: false }, ...entry, rank: 1 }));
+  const fromQueue = queue.map((entry) => candidate({ kind: 'start', entry, probe: false }, 1));
   return [...fromPaused, ...fromQueue].sort(
     (a, b) =>
       a.rank - b.rank ||
-      b.priority - a.priority ||
+      b.effective - a.effective ||
       chainDepth(context.services, a.plan.entry.service) - chainDepth(context.services, b.plan.entry.service) ||
-      a.requestedAt - b.requestedAt ||
+      a.since - b.since ||
       a.plan.entry.target.localeCompare(b.plan.entry.target),
   );
 }
@@ -105,15 +133,48 @@ export function planStarts(context: OrchestratorContext): StartPlan[] {
  * its preemption budget lasts; `null` when none. Only with a closed breaker, inside the ERP window and on
  * an account not held by itself: the urgent entry must be able to start once the account is free.
  */
-export function planPreemption(context: OrchestratorContext): { target: TargetId; by: TargetId } | null {
+export function planPreemption(context: OrchestratorContext): Preemption | null {
   if (context.breaker.state !== 'closed' || erpWindowOf(context).state === 'closed') return null;
   const queue = eligibleQueue(context);
-  for (const entry of Object.values(context.running).sort((a, b) => a.priority - b.priority)) {
-    if (entry.pauseRequested !== null || holdOf(context, entry.account) !== null || accountHoldOf(context, entry.account) !== null) continue;
-    const urgent = queue.find((q) => q.account === entry.account && outranks(q.priority, entry.priority, entry.preemptions));
+  for (const entry of pausableRuns(context)) {
+    const urgent = queue.find(
+      (q) => q.account === entry.account && outranks(effectivePriority(q, context), standing(entry), entry.preemptions),
+    );
     if (urgent !== undefined) return { target: entry.target, by: urgent.target };
   }
   return null;
+}
+
+/**
+ * A running target to pause because the global cap, not an account, blocks the entry that starts next:
+ * every slot of the cap (lowered by the resource guard, never while it holds starts) is taken by a run not
+ * already pausing, and the head of the start order among entries whose account is free and unheld is a
+ * queued entry that outranks the lowest-standing run by PREEMPT_MARGIN while that run's preemption budget
+ * lasts. Only the head preempts, so the freed slot is its own.
+ */
+export function planCapPreemption(context: OrchestratorContext): Preemption | null {
+  if (context.breaker.state !== 'closed' || erpWindowOf(context).state === 'closed') return null;
+  const running = Object.values(context.running);
+  // Blocked by the cap (the guard's, `startCap`), and one pause is enough to let the head start.
+  const cap = startCap(context);
+  if (cap === 0 || running.filter((entry) => entry.pauseRequested === null).length !== cap) return null;
+  const busy = new Set(running.map((entry) => entry.account));
+  const head = startCandidates(context).find(
+    (c) => !busy.has(c.account) && holdOf(context, c.account) === null && accountHoldOf(context, c.account) === null,
+  );
+  if (head === undefined || head.plan.kind !== 'start') return null;
+  const victim = pausableRuns(context).find((entry) => outranks(head.effective, standing(entry), entry.preemptions));
+  return victim === undefined ? null : { target: victim.target, by: head.plan.entry.target };
+}
+
+/**
+ * Runs that a preemption may pause, lowest standing first: not already pausing, on an account held neither
+ * by a lease or the operator nor by itself (an account hold).
+ */
+function pausableRuns(context: OrchestratorContext): RunningEntry[] {
+  return Object.values(context.running)
+    .filter((entry) => entry.pauseRequested === null && holdOf(context, entry.account) === null && accountHoldOf(context, entry.account) === null)
+    .sort((a, b) => standing(a) - standing(b) || a.target.localeCompare(b.target));
 }
 
 /**
@@ -145,6 +206,7 @@ function applyStart(tx: Tx, plan: StartPlan): Tx {
   const running: RunningEntry = {
     ...plan.entry,
     startedAt: now,
+    startPriority: Math.max(effectivePriority(plan.entry, tx.ctx), plan.kind === 'resume' ? standing(plan.entry) : 0),
     preemptions: plan.kind === 'resume' ? plan.entry.preemptions : 0,
     pauseRequested: null,
     probe: plan.probe,
@@ -175,7 +237,15 @@ function applyStart(tx: Tx, plan: StartPlan): Tx {
 
 /** Pauses the run outranked by a queued entry on its account, spending one of its preemptions. */
 export function preemptRun(tx: Tx): Tx {
-  const preemption = planPreemption(tx.ctx);
+  return applyPreemption(tx, planPreemption(tx.ctx));
+}
+
+/** Pauses the run outranked by the queued entry the global cap blocks, spending one of its preemptions. */
+export function preemptForCap(tx: Tx): Tx {
+  return applyPreemption(tx, planCapPreemption(tx.ctx));
+}
+
+function applyPreemption(tx: Tx, preemption: Preemption | null): Tx {
   const entry = preemption === null ? undefined : tx.ctx.running[preemption.target];
   if (preemption === null || entry === undefined) return tx;
   const patched = patchRunning(tx, preemption.target, {

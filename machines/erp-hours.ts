@@ -86,9 +86,9 @@ export function deferredSlot(context: OrchestratorContext, target: TargetId, ope
  * A timer trigger (slot, catch-up, retry) that fell due: queued while the window is open (or there is none);
  * while it is closed, a catch-up planned after the opening and a skip `OUTSIDE_ERP_HOURS` saying when.
  */
-export function requestWithinHours(tx: Tx, target: TargetId, trigger: Trigger): Tx {
+export function requestWithinHours(tx: Tx, target: TargetId, trigger: Trigger, force = false): Tx {
   const window = erpWindowOf(tx.ctx);
-  if (window.state !== 'closed') return requestTarget(tx, target, trigger);
+  if (window.state !== 'closed') return requestTarget(tx, target, trigger, undefined, force);
   const at = deferredSlot(tx.ctx, target, window.until);
   const detail = `the ERP is used only ${describeHours(tx.ctx)}: deferred to a catch-up at ${new Date(at).toISOString()}`;
   return skip(patchTarget(tx, target, { catchUpAt: at }), target, trigger, 'OUTSIDE_ERP_HOURS', detail);

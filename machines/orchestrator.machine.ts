@@ -40,7 +40,7 @@ import { exhaustsLoginBudget, holdAccountForLoginBudget } from './account-holds.
 import { erpWindowOf, formatErpHours } from './erp-hours.js';
 import { DISPATCH_STATES, dispatchGuards, type DispatchMode } from './dispatch.chart.js';
 import { activateReadyLeases, acquireLease, pauseForOperator, pauseHeldRuns, releaseLease, resumeForOperator } from './holds.js';
-import { preemptRun, startWork } from './dispatch.js';
+import { preemptForCap, preemptRun, startWork } from './dispatch.js';
 import { requestSync } from './queue.js';
 import { RESOURCE_SAMPLED, resourceGuards } from './resource-guard.chart.js';
 import { applyResourceSample, type ResourceMove } from './resource-guard.js';
@@ -180,6 +180,7 @@ export const orchestratorMachine = setup({
     activateReadyLeases: enqueueActions(step('context', activateReadyLeases)),
     pauseHeldRuns: enqueueActions(step('context', pauseHeldRuns)),
     preemptRun: enqueueActions(step('context', preemptRun)),
+    preemptForCap: enqueueActions(step('context', preemptForCap)),
     startWork: enqueueActions(step('context', startWork)),
     armClock: enqueueActions(step('context', armClockStep)),
     advanceToWake: enqueueActions(step('context', advanceToWake)),

@@ -128,9 +128,9 @@ export function selectStatus(snapshot: SnapshotLike): OrchestratorStatus {
     now: context.now,
     state: selectRegionStates(snapshot),
     running: Object.values(context.running),
-    queue: orderQueue(context.queue, context.services).map((entry) => ({
+    queue: orderQueue(context.queue, context.services, context).map((entry) => ({
       ...entry,
-      position: queuePosition(context.queue, entry.target, context.services),
+      position: queuePosition(context.queue, entry.target, context.services, context),
       reasons: explainOf(entry.target),
     })),
     paused: Object.values(context.paused),

@@ -1,6 +1,7 @@
 /**
  * The queue: its order, coalescing (one entry per target) and how a request becomes an entry or a skip.
  */
+import { effectivePriority, type AgeingClock } from './ageing.js';
 import { chainParentOf, parseTarget, targetId } from './catalog.js';
 import type { Service, ServiceCatalog, TargetId, Trigger } from './catalog.js';
 import { emit, skip, withContext, type Tx } from './transaction.js';
@@ -12,12 +13,13 @@ export function chainDepth(services: ServiceCatalog, service: Service): number {
 }
 
 /**
- * Queue order: effective priority (desc), then chain parents before their children (orders before ddt at
- * equal priority), then request time, then target name (stable).
+ * Queue order at `clock.now`: effective priority (desc: priority plus ageing, `ageing.ts`), then chain
+ * parents before their children (orders before ddt at equal priority), then request time, then target
+ * name (stable).
  */
-export function compareQueued(services: ServiceCatalog, a: QueueEntry, b: QueueEntry): number {
+export function compareQueued(services: ServiceCatalog, clock: AgeingClock, a: QueueEntry, b: QueueEntry): number {
   return (
-    b.priority - a.priority ||
+    effectivePriority(b, clock) - effectivePriority(a, clock) ||
     chainDepth(services, a.service) - chainDepth(services, b.service) ||
     a.requestedAt - b.requestedAt ||
     a.target.localeCompare(b.target)
@@ -40,9 +42,9 @@ export function pendingChainParent(context: OrchestratorContext, target: TargetI
   return pending ? parentTarget : null;
 }
 
-/** The queue in dispatch order (a new array). */
-export function orderQueue(queue: readonly QueueEntry[], services: ServiceCatalog): QueueEntry[] {
-  return [...queue].sort((a, b) => compareQueued(services, a, b));
+/** The queue in dispatch order at `clock.now` (a new array). */
+export function orderQueue(queue: readonly QueueEntry[], services: ServiceCatalog, clock: AgeingClock): QueueEntry[] {
+  return [...queue].sort((a, b) => compareQueued(services, clock, a, b));
 }
 
 /** A request for one target. */
@@ -66,11 +68,12 @@ export interface EnqueueResult {
  * into the queued one, which keeps the higher priority, its original trigger and request time, and counts
  * the merge.
  */
-export function enqueue(queue: readonly QueueEntry[], request: RunRequest, services: ServiceCatalog): EnqueueResult {
+export function enqueue(queue: readonly QueueEntry[], request: RunRequest, services: ServiceCatalog, timeScale = 1): EnqueueResult {
+  const clock = { now: request.at, timeScale };
   const existing = queue.find((entry) => entry.target === request.target);
   if (existing !== undefined) {
     const entry = { ...existing, priority: Math.max(existing.priority, request.priority), merges: existing.merges + 1 };
-    return { queue: orderQueue(queue.map((e) => (e === existing ? entry : e)), services), entry, coalesced: true };
+    return { queue: orderQueue(queue.map((e) => (e === existing ? entry : e)), services, clock), entry, coalesced: true };
   }
   const parsed = parseTarget(request.target);
   if (parsed === null) throw new Error(`unknown target ${request.target}`);
@@ -82,12 +85,12 @@ export function enqueue(queue: readonly QueueEntry[], request: RunRequest, servi
     requestedAt: request.at,
     merges: 0,
   };
-  return { queue: orderQueue([...queue, entry], services), entry, coalesced: false };
+  return { queue: orderQueue([...queue, entry], services, clock), entry, coalesced: false };
 }
 
-/** 1-based position of a target in dispatch order, or 0 when it is not queued. */
-export function queuePosition(queue: readonly QueueEntry[], target: TargetId, services: ServiceCatalog): number {
-  return orderQueue(queue, services).findIndex((entry) => entry.target === target) + 1;
+/** 1-based position of a target in dispatch order at `clock.now`, or 0 when it is not queued. */
+export function queuePosition(queue: readonly QueueEntry[], target: TargetId, services: ServiceCatalog, clock: AgeingClock): number {
+  return orderQueue(queue, services, clock).findIndex((entry) => entry.target === target) + 1;
 }
 
 /** Default priority of a target's service. */
@@ -116,13 +119,13 @@ export function requestTarget(tx: Tx, target: TargetId, trigger: Trigger, priori
     return skip(tx, target, trigger, 'COALESCED', `rides on ${parent}: runs chained if ${parent} reports changes (not forced; ask with force to run it anyway)`);
   }
   const request = { target, trigger, priority: priority ?? defaultPriority(tx.ctx.services, parsed.service), at: tx.ctx.now };
-  const result = enqueue(tx.ctx.queue, request, tx.ctx.services);
+  const result = enqueue(tx.ctx.queue, request, tx.ctx.services, tx.ctx.timeScale);
   const next = withContext(tx, { queue: result.queue });
   if (result.coalesced) {
     const detail = `merged into the queued ${result.entry.trigger} entry (${result.entry.merges} merges, priority ${result.entry.priority})`;
     return skip(next, target, trigger, 'COALESCED', detail);
   }
-  const position = queuePosition(result.queue, target, tx.ctx.services);
+  const position = queuePosition(result.queue, target, tx.ctx.services, tx.ctx);
   return emit(next, { type: 'sync.queued', at: tx.ctx.now, target, trigger, priority: request.priority, position });
 }
 

@@ -3,6 +3,7 @@
  * restarted at once.
  */
 import { coveringLeases } from './holds.js';
+import { rearmSafetyInterval } from './schedule.js';
 import { emit, type Report, patchRunning, patchTarget, without, withContext, type Tx } from './transaction.js';
 import type { HoldCause } from './types.js';
 
@@ -31,7 +32,7 @@ export function recordPaused(tx: Tx, event: Report<'target.paused'>): Tx {
   return emit(next, { type: 'sync.paused', at: tx.ctx.now, target: event.target, cause, checkpoint: event.checkpoint });
 }
 
-/** `target.completed`. */
+/** `target.completed`; a chained service's safety slot moves to one interval after it. */
 export function recordCompleted(tx: Tx, event: Report<'target.completed'>): Tx {
   const trigger = tx.ctx.running[event.target]?.trigger ?? 'manual';
   const next = patchTarget(withContext(tx, { running: without(tx.ctx.running, event.target) }), event.target, {
@@ -39,7 +40,7 @@ export function recordCompleted(tx: Tx, event: Report<'target.completed'>): Tx {
     retryAttempt: 0,
     lastRun: { outcome: 'completed', at: tx.ctx.now, trigger, stats: event.stats, error: null },
   });
-  return emit(next, { type: 'sync.completed', at: tx.ctx.now, target: event.target, trigger, stats: event.stats });
+  return emit(rearmSafetyInterval(next, event.target), { type: 'sync.completed', at: tx.ctx.now, target: event.target, trigger, stats: event.stats });
 }
 
 /** `target.failed`: a retry deadline (absolute) or a final failure. */

@@ -1,7 +1,10 @@
 /**
- * Schedules: the slot grid of each service (boot + offset + k × interval, scaled) and `schedule.update`.
+ * Schedules: the slot grid of each service (boot + offset + k × interval, scaled), `schedule.update`, and
+ * the safety interval of a chained service: its timer, if it has one, fires only when no run of it
+ * completed for a whole interval (e.g. prices runs after products reports changes, and at least every
+ * interval even when products reports none).
  */
-import { parseTarget, scheduleOf, targetsOf } from './catalog.js';
+import { chainParentOf, parseTarget, scheduleOf, targetsOf } from './catalog.js';
 import type { Accounts, MissedPolicy, ScheduleConfig, Service, ServiceCatalog, TargetId } from './catalog.js';
 import { scaled } from './time.js';
 import { emit, patchTarget, withContext, type Tx } from './transaction.js';
@@ -11,6 +14,22 @@ import type { TargetRecord } from './types.js';
 function periodOf(schedule: ScheduleConfig, timeScale: number): number | null {
   if (!schedule.enabled || schedule.intervalMs === null || schedule.intervalMs <= 0) return null;
   return scaled(schedule.intervalMs, timeScale);
+}
+
+/** True when the service's timer is a safety interval: it chains after a parent and has an enabled timer. */
+export function hasSafetyInterval(services: ServiceCatalog, schedules: Record<Service, ScheduleConfig>, service: Service): boolean {
+  return chainParentOf(services, service) !== undefined && periodOf(scheduleOf(schedules, service), 1) !== null;
+}
+
+/**
+ * A completed run of a chained service moves its safety slot to one interval after the completion: the
+ * timer only fires when no chain trigger (or other request) ran it for a whole interval.
+ */
+export function rearmSafetyInterval(tx: Tx, target: TargetId): Tx {
+  const service = tx.ctx.targets[target]?.service;
+  if (service === undefined || !hasSafetyInterval(tx.ctx.services, tx.ctx.schedules, service)) return tx;
+  const period = periodOf(scheduleOf(tx.ctx.schedules, service), tx.ctx.timeScale);
+  return period === null ? tx : patchTarget(tx, target, { nextDueAt: tx.ctx.now + period });
 }
 
 /** First slot of a schedule: boot + offset (stagger), or `null` without an enabled timer. */

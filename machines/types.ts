@@ -111,6 +111,12 @@ export type HoldCause =
 /** A started run; it holds its account's mutex until it completes, fails or reports paused. */
 export interface RunningEntry extends TargetRequest {
   startedAt: number;
+  /**
+   * Effective priority (priority + ageing) it started or resumed with, never lowered by a resume;
+   * preemption compares a challenger with it, so ageing that let a run start also protects it.
+   * Absent in snapshots saved before ageing: the priority stands for it.
+   */
+  startPriority?: number;
   /** Times this run has been paused by preemption (budget: MAX_PREEMPTIONS). */
   preemptions: number;
   /** Set once the run has been told to pause; it keeps the mutex until it reports `paused`. */
@@ -125,6 +131,8 @@ export interface RunningEntry extends TargetRequest {
 /** A run stopped at a checkpoint, waiting to resume. It does not hold the mutex. */
 export interface PausedEntry extends TargetRequest {
   pausedAt: number;
+  /** The running entry's `startPriority`, kept for its resume. */
+  startPriority?: number;
   preemptions: number;
   cause: HoldCause;
 }

@@ -2,6 +2,7 @@
  * `why`: explains a target from the root's context: what it is doing, or everything that keeps it from
  * running now (the reason codes of `GET /api/sync/:service/why`).
  */
+import { ageStepMs, effectivePriority, waitedMs } from './ageing.js';
 import { RESOURCE_HYSTERESIS, RESOURCE_RECOVERY_SAMPLES, chainParentOf, scheduleOf } from './catalog.js';
 import type { Service, ServiceCatalog, TargetId } from './catalog.js';
 import { accountHoldOf } from './account-holds.js';
@@ -10,7 +11,7 @@ import { coveringLeases } from './holds.js';
 import { describeLayoutDrift } from './layout-drift.js';
 import { queuePosition } from './queue.js';
 import { describeBreach, startCap } from './resource-guard.js';
-import type { BreakerState, HoldCause, OrchestratorContext, ResourceMetric, RunningEntry, TargetRecord } from './types.js';
+import type { BreakerState, HoldCause, OrchestratorContext, QueueEntry, ResourceMetric, RunningEntry, TargetRecord } from './types.js';
 
 /** Reason codes of `GET /api/sync/:service/why`. */
 export type WhyCode =
@@ -44,6 +45,12 @@ export interface WhyReason {
   value?: number;
   limit?: number;
   concurrency?: number;
+  /** A queued entry's own priority. */
+  priority?: number;
+  /** Its priority plus ageing: one level per ageing step waited (`ageing.ts`). */
+  effectivePriority?: number;
+  /** How long it has waited since its request. */
+  waitedMs?: number;
 }
 
 /** Why a target is (not) running now (DESIGN §7 `Why`). */
@@ -93,13 +100,14 @@ function waitingReasons(context: OrchestratorContext, target: TargetId): WhyReas
   const record = context.targets[target];
   if (record === undefined) return [];
   const paused = context.paused[target];
-  const position = queuePosition(context.queue, target, context.services);
+  const position = queuePosition(context.queue, target, context.services, context);
+  const entry = context.queue.find((queued) => queued.target === target);
   const waiting = paused !== undefined || position > 0;
   return [
     ...(paused?.cause.kind === 'preempt'
       ? [{ code: 'PREEMPTED' as const, detail: `paused at a checkpoint for ${paused.cause.by}`, by: [paused.cause.by] }]
       : []),
-    ...(position > 0 ? [{ code: 'QUEUED' as const, detail: `position ${position} in the queue`, position }] : []),
+    ...(entry === undefined ? [] : [queuedReason(context, entry, position)]),
     ...holdReasons(context, record.account),
     ...accountHoldReasons(context, record.account),
     ...(waiting ? mutexReasons(context, record.account) : []),
@@ -109,6 +117,14 @@ function waitingReasons(context: OrchestratorContext, target: TargetId): WhyReas
     ...backoffReasons(record),
     ...(waiting ? [] : scheduleReasons(context, record)),
   ];
+}
+
+function queuedReason(context: OrchestratorContext, entry: QueueEntry, position: number): WhyReason {
+  const waited = waitedMs(entry, context);
+  const effective = effectivePriority(entry, context);
+  const step = Math.round(ageStepMs(context.timeScale) / 1000);
+  const ageing = `priority ${entry.priority}, effective ${effective} after waiting ${Math.round(waited / 1000)} s (one level per ${step} s waited)`;
+  return { code: 'QUEUED', detail: `position ${position} in the queue; ${ageing}`, position, priority: entry.priority, effectivePriority: effective, waitedMs: waited };
 }
 
 function holdReasons(context: OrchestratorContext, account: string): WhyReason[] {
@@ -178,7 +194,11 @@ function scheduleReasons(context: OrchestratorContext, record: TargetRecord): Wh
   if (record.catchUpAt !== null) {
     return [{ code: 'NEXT_DUE', detail: `catch-up of a missed slot at ${iso(record.catchUpAt)}`, at: record.catchUpAt }];
   }
-  if (record.nextDueAt !== null) return [{ code: 'NEXT_DUE', detail: `next slot at ${iso(record.nextDueAt)}`, at: record.nextDueAt }];
+  if (record.nextDueAt !== null) {
+    const parent = chainParentOf(context.services, record.service);
+    const slot = parent === undefined ? 'next slot' : `runs after ${parent} reports changes; safety slot`;
+    return [{ code: 'NEXT_DUE', detail: `${slot} at ${iso(record.nextDueAt)}`, at: record.nextDueAt }];
+  }
   const schedule = scheduleOf(context.schedules, record.service);
   const detail =
     schedule.intervalMs === null

@@ -28,6 +28,7 @@ const T0 = Date.UTC(2025, 0, 6, 8, 0, 0);
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
 const ACCOUNTS = { service: 'svc', agents: ['anna', 'bruno'] };
+const AT_T0 = { now: T0, timeScale: 1 };
 
 function context(overrides: Partial<OrchestratorContext> = {}): OrchestratorContext {
   return { ...initialContext({ services: SERVICES, accounts: ACCOUNTS, bootAt: T0 }), ...overrides };
@@ -73,7 +74,7 @@ const started = (plans: StartPlan[]): string[] => plans.map((plan) => `${plan.ki
 describe('queue order and coalescing', () => {
   it('orders the queue by priority (desc), then by request time', () => {
     const queue = [queued('prices@svc', 1, T0), queued('customers@anna', 3, T0 + 2), queued('orders@anna', 4, T0 + 5), queued('customers@bruno', 3, T0 + 1)];
-    expect(orderQueue(queue, SERVICES).map((entry) => entry.target)).toEqual(['orders@anna', 'customers@bruno', 'customers@anna', 'prices@svc']);
+    expect(orderQueue(queue, SERVICES, { now: T0 + 5, timeScale: 1 }).map((entry) => entry.target)).toEqual(['orders@anna', 'customers@bruno', 'customers@anna', 'prices@svc']);
   });
 
   it('keeps at most one entry per target: a second request merges, keeps the higher priority and counts the merge', () => {
@@ -92,9 +93,9 @@ describe('queue order and coalescing', () => {
 
   it('reports 1-based queue positions in dispatch order, 0 when absent', () => {
     const queue = [queued('prices@svc', 1), queued('orders@anna', 4)];
-    expect(queuePosition(queue, 'orders@anna', SERVICES)).toBe(1);
-    expect(queuePosition(queue, 'prices@svc', SERVICES)).toBe(2);
-    expect(queuePosition(queue, 'ddt@anna', SERVICES)).toBe(0);
+    expect(queuePosition(queue, 'orders@anna', SERVICES, AT_T0)).toBe(1);
+    expect(queuePosition(queue, 'prices@svc', SERVICES, AT_T0)).toBe(2);
+    expect(queuePosition(queue, 'ddt@anna', SERVICES, AT_T0)).toBe(0);
   });
 });
 

@@ -102,12 +102,18 @@ export class FakeRun {
   stopped = false;
   /** Set once the run sent its final event. */
   finished = false;
+  /** Virtual time the run was started at (a resume is a new run). */
+  readonly startedAt: number;
+  /** Virtual time of its final event (completed, failed or paused), or `null`. */
+  endedAt: number | null = null;
 
   constructor(
     readonly input: RunSyncInput,
     private readonly sendBack: (event: RunSyncEvent) => void,
     private readonly clock: { now(): number },
-  ) {}
+  ) {
+    this.startedAt = clock.now();
+  }
 
   get target(): TargetId {
     return this.input.target;
@@ -137,6 +143,7 @@ export class FakeRun {
   private finish(event: DistributiveOmit<RunSyncEvent, 'now'>): this {
     this.report(event);
     this.finished = true;
+    this.endedAt = this.clock.now();
     return this;
   }
 
