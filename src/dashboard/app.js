@@ -625,7 +625,7 @@ function renderSchedules() {
         'tr',
         { dataset: { service: s.service } },
         h('td', {}, s.service),
-        h('td', {}, s.intervalMinutes === null ? 'chained' : `${s.intervalMinutes} min`),
+        h('td', {}, s.intervalMinutes === null ? 'chained' : s.chainedAfter ? `after ${s.chainedAfter}, at least every ${s.intervalMinutes} min` : `${s.intervalMinutes} min`),
         h('td', {}, `${s.offsetMinutes} min`),
         h('td', {}, s.enabled ? 'yes' : badge('no', 'warn')),
         h('td', {}, s.missed),

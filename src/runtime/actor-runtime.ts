@@ -118,7 +118,7 @@ export class ActorRuntime implements OrchestratorRuntime {
 
   updateSchedule(update: ScheduleUpdate): ScheduleView {
     const { actor, store, now } = this.deps;
-    actor.send(scheduleCommand(update, now()));
+    actor.send(scheduleCommand(update, now(), scheduleOf(actor.getSnapshot().context.schedules, update.service)));
     const context = actor.getSnapshot().context;
     store.saveScheduleOverride(scheduleOverride(update.service, scheduleOf(context.schedules, update.service)));
     return this.committed(scheduleView(context, update.service));

@@ -69,6 +69,8 @@ export function requestSyncs(deps: RequestDeps, services: readonly Service[], op
   } finally {
     stopListening();
   }
-  const queue = actor.getSnapshot().context.queue;
-  return { queued: targets.map((target) => ({ target, position: queuePosition(queue, target, catalog), coalesced: coalesced.has(target) })) };
+  const context = actor.getSnapshot().context;
+  return {
+    queued: targets.map((target) => ({ target, position: queuePosition(context.queue, target, catalog, context), coalesced: coalesced.has(target) })),
+  };
 }

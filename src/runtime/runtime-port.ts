@@ -119,6 +119,8 @@ export class UnknownAccountError extends Error {
 /** One service's schedule at the HTTP boundary (minutes). */
 export interface ScheduleView {
   service: Service;
+  /** The parent a chained service runs after (its interval is then a safety interval), or `null`. */
+  chainedAfter: Service | null;
   intervalMinutes: number | null;
   offsetMinutes: number;
   enabled: boolean;

@@ -13,15 +13,23 @@ export const MAX_INTERVAL_MINUTES = 1_440;
 /** Longest offset: a day, the longest interval. */
 export const MAX_OFFSET_MINUTES = 1_440;
 
-/** The `schedule.update` command for an operator's change, in ms. Throws `RangeError` naming the bad field. */
-export function scheduleCommand(update: ScheduleUpdate, now: number): Extract<OrchestratorCommand, { type: 'schedule.update' }> {
+/**
+ * The `schedule.update` command for an operator's change, in ms. Throws `RangeError` naming the bad field.
+ * For a chained service (ddt, invoices, prices) `intervalMinutes` is a safety interval: it still runs after
+ * its parent reports changes, and at least once per interval without one (`machines/schedule.ts`).
+ * `current` is the service's live schedule: an offset alone cannot give a timer-less service a timer.
+ */
+export function scheduleCommand(
+  update: ScheduleUpdate,
+  now: number,
+  current?: ScheduleConfig,
+): Extract<OrchestratorCommand, { type: 'schedule.update' }> {
   const { service, intervalMinutes, offsetMinutes, enabled, missed } = update;
   if (typeof service !== 'string' || !isExportName(service)) {
     throw new RangeError(`unknown service ${JSON.stringify(service)}; services: ${exportNames().join(', ')}`);
   }
-  const parent = chainParentOf(serviceCatalog(), service);
-  if (intervalMinutes !== undefined && parent !== undefined) {
-    throw new RangeError(`${service} has no timer of its own: it runs after ${parent} reports changes`);
+  if (current?.intervalMs === null && intervalMinutes === undefined && offsetMinutes !== undefined) {
+    throw new RangeError(`${service} has no timer: set intervalMinutes with the offset${safetyHint(service)}`);
   }
   if (intervalMinutes !== undefined) checkMinutes('intervalMinutes', intervalMinutes, MIN_INTERVAL_MINUTES, MAX_INTERVAL_MINUTES);
   if (offsetMinutes !== undefined) checkMinutes('offsetMinutes', offsetMinutes, 0, MAX_OFFSET_MINUTES);
@@ -38,6 +46,11 @@ export function scheduleCommand(update: ScheduleUpdate, now: number): Extract<Or
     ...(missed === undefined ? {} : { missed }),
     now,
   };
+}
+
+function safetyHint(service: Service): string {
+  const parent = chainParentOf(serviceCatalog(), service);
+  return parent === undefined ? '' : ` (a safety interval: it runs after ${parent} reports changes, and at least once per interval)`;
 }
 
 function checkMinutes(field: string, value: unknown, min: number, max: number): void {
@@ -70,6 +83,7 @@ export function scheduleView(context: OrchestratorContext, service: Service): Sc
   }
   return {
     service,
+    chainedAfter: chainParentOf(context.services, service) ?? null,
     intervalMinutes: schedule.intervalMs === null ? null : schedule.intervalMs / MINUTE_MS,
     offsetMinutes: schedule.offsetMs / MINUTE_MS,
     enabled: schedule.enabled,

@@ -227,8 +227,8 @@ export class RuntimeDouble implements OrchestratorRuntime {
   updateSchedule(update: ScheduleUpdate): ScheduleView {
     this.record('updateSchedule', update);
     const current = this.schedule.get(update.service)!;
-    if (current.intervalMinutes === null && update.intervalMinutes !== undefined) {
-      throw new RangeError(`${update.service} has no timer of its own: it runs after its parent reports changes`);
+    if (current.intervalMinutes === null && update.intervalMinutes === undefined && update.offsetMinutes !== undefined) {
+      throw new RangeError(`${update.service} has no timer: set intervalMinutes with the offset`);
     }
     const next: ScheduleView = { ...current, ...update };
     this.schedule.set(update.service, next);
@@ -289,6 +289,7 @@ export class RuntimeDouble implements OrchestratorRuntime {
     const { intervalMs, offsetMs, enabled, missed } = specOf(service).schedule;
     return {
       service,
+      chainedAfter: specOf(service).chainedAfter,
       intervalMinutes: intervalMs === null ? null : intervalMs / MINUTE,
       offsetMinutes: offsetMs / MINUTE,
       enabled,

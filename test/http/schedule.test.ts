@@ -10,13 +10,14 @@ describe('GET /api/sync/schedule', () => {
     expect(schedules.map((s: { service: string }) => s.service)).toEqual(['customers', 'products', 'prices', 'orders', 'ddt', 'invoices']);
     expect(schedules[0]).toEqual({
       service: 'customers',
+      chainedAfter: null,
       intervalMinutes: 30,
       offsetMinutes: 15,
       enabled: true,
       missed: 'once',
       nextDueAt: { 'customers@default': '2025-11-28T18:16:00.000Z', 'customers@rossi': '2025-11-28T18:16:00.000Z' },
     });
-    expect(schedules[4]).toMatchObject({ service: 'ddt', intervalMinutes: null, nextDueAt: { 'ddt@default': null } });
+    expect(schedules[4]).toMatchObject({ service: 'ddt', chainedAfter: 'orders', intervalMinutes: null, nextDueAt: { 'ddt@default': null } });
   });
 });
 
@@ -38,15 +39,18 @@ describe('POST /api/sync/schedule', () => {
     }
   });
 
+  it('gives a chained service a safety interval', async () => {
+    const { call } = await testApp();
+    const res = await call({ method: 'POST', url: '/api/sync/schedule', payload: { service: 'ddt', intervalMinutes: 240 } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ service: 'ddt', chainedAfter: 'orders', intervalMinutes: 240 });
+  });
+
   it("answers 400 with the runtime's message when it refuses the change", async () => {
     const { call } = await testApp();
-    const res = await call({ method: 'POST', url: '/api/sync/schedule', payload: { service: 'ddt', intervalMinutes: 60 } });
+    const res = await call({ method: 'POST', url: '/api/sync/schedule', payload: { service: 'ddt', offsetMinutes: 60 } });
     expect(res.statusCode).toBe(400);
-    expect(res.json()).toEqual({
-      error: 'Bad Request',
-      message: 'ddt has no timer of its own: it runs after its parent reports changes',
-      statusCode: 400,
-    });
+    expect(res.json()).toEqual({ error: 'Bad Request', message: 'ddt has no timer: set intervalMinutes with the offset', statusCode: 400 });
   });
 
   it('answers 404 for an unknown service, like every other route', async () => {

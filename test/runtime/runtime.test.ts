@@ -118,6 +118,7 @@ describe('schedules', () => {
     const view = s.runtime.updateSchedule({ service: 'customers', intervalMinutes: 10, offsetMinutes: 2, enabled: true, missed: 'skip' });
     expect(view).toEqual({
       service: 'customers',
+      chainedAfter: null,
       intervalMinutes: 10,
       offsetMinutes: 2,
       enabled: true,
@@ -125,6 +126,14 @@ describe('schedules', () => {
       nextDueAt: { 'customers@default': iso(BOOT + 2 * MINUTE) },
     });
     expect(s.restart().schedules().find((v) => v.service === 'customers')).toEqual(view);
+  });
+
+  it('gives a chained service a safety interval, kept across a restart', () => {
+    const s = setup();
+    const view = s.runtime.updateSchedule({ service: 'ddt', intervalMinutes: 240, enabled: true });
+    expect(view).toMatchObject({ service: 'ddt', chainedAfter: 'orders', intervalMinutes: 240, enabled: true });
+    expect(view.nextDueAt['ddt@default']).toBe(iso(BOOT + 240 * MINUTE));
+    expect(s.restart().schedules().find((v) => v.service === 'ddt')).toEqual(view);
   });
 
   it('boots fresh with the saved overrides when the snapshot is gone', () => {
@@ -144,7 +153,7 @@ describe('schedules', () => {
       [{ service: 'orders', intervalMinutes: 4 }, /intervalMinutes must be a number of minutes from 5 to 1440, got 4/],
       [{ service: 'orders', intervalMinutes: 1441 }, /from 5 to 1440, got 1441/],
       [{ service: 'orders', offsetMinutes: -1 }, /offsetMinutes must be a number of minutes from 0 to 1440, got -1/],
-      [{ service: 'ddt', intervalMinutes: 30 }, /ddt has no timer of its own: it runs after orders reports changes/],
+      [{ service: 'ddt', offsetMinutes: 30 }, /ddt has no timer: set intervalMinutes with the offset \(a safety interval: it runs after orders reports changes/],
       [{ service: 'orders', missed: 'sometimes' as never }, /missed must be "once" \(run once after downtime\) or "skip"/],
       [{ service: 'nothing' as never }, /unknown service "nothing"/],
     ];

@@ -8,7 +8,12 @@ const Missed = Type.Enum(['skip', 'once'], { description: 'on restore, a slot mi
 export const ScheduleViewSchema = Type.Object(
   {
     service: ServiceEnum,
-    intervalMinutes: Type.Union([Type.Number(), Type.Null()], { description: 'minutes between runs; null: no timer of its own' }),
+    chainedAfter: Type.Union([ServiceEnum, Type.Null()], {
+      description: 'the service this one runs after when it reports changes; its interval is then a safety interval',
+    }),
+    intervalMinutes: Type.Union([Type.Number(), Type.Null()], {
+      description: 'minutes between runs (chained: at most this long without a run); null: no timer of its own',
+    }),
     offsetMinutes: Type.Number({ description: 'delay of the first slot after boot (staggers services)' }),
     enabled: Type.Boolean(),
     missed: Missed,
@@ -16,7 +21,7 @@ export const ScheduleViewSchema = Type.Object(
   },
   {
     examples: [
-      { service: 'orders', intervalMinutes: 60, offsetMinutes: 0, enabled: true, missed: 'once', nextDueAt: { 'orders@default': '2025-11-28T19:00:00.000Z' } },
+      { service: 'orders', chainedAfter: null, intervalMinutes: 60, offsetMinutes: 0, enabled: true, missed: 'once', nextDueAt: { 'orders@default': '2025-11-28T19:00:00.000Z' } },
     ],
   },
 );
@@ -28,7 +33,9 @@ export const SchedulesBody = Type.Object({ schedules: Type.Array(ScheduleViewSch
 export const ScheduleUpdateBody = Type.Object(
   {
     service: ServiceName,
-    intervalMinutes: Type.Optional(Type.Integer({ minimum: 5, maximum: 1440, description: 'minutes between runs' })),
+    intervalMinutes: Type.Optional(
+      Type.Integer({ minimum: 5, maximum: 1440, description: 'minutes between runs; for a chained service, its safety interval' }),
+    ),
     offsetMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 1440, description: 'delay of the first slot after boot' })),
     enabled: Type.Optional(Type.Boolean()),
     missed: Type.Optional(Missed),

@@ -27,6 +27,9 @@ export const WhyReasonSchema = Type.Object({
   value: Type.Optional(Type.Number({ description: 'RESOURCE_GUARD: the reading over its limit (ms or MB)' })),
   limit: Type.Optional(Type.Number({ description: 'RESOURCE_GUARD: its limit' })),
   concurrency: Type.Optional(Type.Integer({ description: 'RESOURCE_GUARD: targets that may run now (0 while starts are held)' })),
+  priority: Type.Optional(Type.Number({ description: "a queued entry's own priority" })),
+  effectivePriority: Type.Optional(Type.Number({ description: 'its priority plus one level per ageing step waited' })),
+  waitedMs: Type.Optional(Type.Integer({ description: 'milliseconds it has waited since its request' })),
 });
 
 /** DESIGN §7 `Why` with ISO times. */
@@ -48,7 +51,14 @@ export const WhyBody = Type.Object(
             target: 'customers@default',
             state: 'idle',
             reasons: [
-              { code: 'QUEUED', detail: 'position 1 in the queue', position: 1 },
+              {
+                code: 'QUEUED',
+                detail: 'position 1 in the queue; priority 3, effective 4 after waiting 640 s (one level per 600 s waited)',
+                position: 1,
+                priority: 3,
+                effectivePriority: 4,
+                waitedMs: 640000,
+              },
               { code: 'MUTEX_HELD', detail: 'account default is busy with orders@default', by: ['orders@default'] },
             ],
           },
