@@ -180,7 +180,7 @@ describe('preemption', () => {
     expect(planPreemption(ctx)).toBeNull();
   });
 
-  it('does not preempt across accounts', () => {
+  it('does not preempt across accounts for the account mutex (the cap has its own rule: ageing.test.ts)', () => {
     const ctx = context({ running: byTarget(running('products@svc', 2)), queue: [queued('orders@anna', 4)] });
     expect(planPreemption(ctx)).toBeNull();
   });
