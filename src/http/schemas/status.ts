@@ -37,6 +37,7 @@ const entryFields = {
 const RunningEntry = Type.Object({
   ...entryFields,
   startedAt: IsoTime(),
+  startPriority: Type.Optional(Type.Number({ description: 'effective priority it started with: preemption must beat it by the margin' })),
   preemptions: Type.Integer({ description: 'times this run was paused by preemption' }),
   pauseRequested: Nullable(HoldCause, 'set once the run was told to pause at its next checkpoint'),
   probe: Type.Boolean({ description: "the half-open breaker's probe run" }),
@@ -55,6 +56,7 @@ const QueuedEntry = Type.Object({
 const PausedEntry = Type.Object({
   ...entryFields,
   pausedAt: IsoTime(),
+  startPriority: Type.Optional(Type.Number({ description: 'effective priority it last ran with' })),
   preemptions: Type.Integer(),
   cause: HoldCause,
 });
