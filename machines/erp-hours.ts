@@ -85,6 +85,7 @@ export function deferredSlot(context: OrchestratorContext, target: TargetId, ope
 /**
  * A timer trigger (slot, catch-up, retry) that fell due: queued while the window is open (or there is none);
  * while it is closed, a catch-up planned after the opening and a skip `OUTSIDE_ERP_HOURS` saying when.
+ * `force` queues a chained service's safety slot on its own instead of riding on a pending parent.
  */
 export function requestWithinHours(tx: Tx, target: TargetId, trigger: Trigger, force = false): Tx {
   const window = erpWindowOf(tx.ctx);
