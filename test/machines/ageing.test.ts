@@ -103,6 +103,14 @@ describe('preemption when the global cap blocks', () => {
     expect(planCapPreemption(spent)).toBeNull();
   });
 
+  it('follows the resource guard: preempts within its lowered cap, never while it holds starts', () => {
+    const base = context({ concurrency: 2, running: byTarget(running('products@svc', 2)), queue: [queued('orders@anna', 4)] });
+    const lowered = { ...base, resourceGuard: { ...base.resourceGuard, cap: 1 } };
+    expect(planCapPreemption(lowered)).toEqual({ target: 'products@svc', by: 'orders@anna' });
+    const held = { ...base, concurrency: 1, resourceGuard: { ...base.resourceGuard, held: true } };
+    expect(planCapPreemption(held)).toBeNull();
+  });
+
   it('does not preempt a run that started on its ageing with a fresh entry of its effective priority', () => {
     const aged = running('prices@svc', 1, { startPriority: 4 });
     expect(planCapPreemption(context({ running: byTarget(aged), queue: [queued('orders@anna', 4)] }))).toBeNull();
