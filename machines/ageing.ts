@@ -8,7 +8,8 @@
  * Bound. Let P be the highest priority a request carries (the catalogue's highest unless an operator asks
  * for more), N the number of targets and D the longest time one run holds its slot. An entry e of
  * priority p requested at t starts by `t + (P − p + 1) × step + (2N − 1) × D` with the default cap of 1,
- * not counting time while its account is held (lease, operator pause), the breaker is open or e backs off.
+ * not counting time while starts are held for it (lease, operator pause, account hold, ERP hours closed,
+ * resource guard), the breaker is open or e backs off.
  * Proof: an entry f requested at t' ≥ t + (P − p + 1) × step never ranks ahead of e, because
  * floor(a) − floor(b) ≥ floor(a − b) gives e an ageing lead of at least P − p + 1 levels, more than
  * f's priority lead. So after that window only work already there can start before e: at most one queued
