@@ -96,6 +96,19 @@ export function guardAfter(context: OrchestratorContext, readings: ResourceReadi
   }
 }
 
+/**
+ * Whether a sample changes the guard beyond its record of the latest readings. The sampler sends only
+ * such samples: a calm service at full concurrency would otherwise change the orchestrator's context,
+ * and so rewrite its snapshot, at every window (the status reads the sampler's latest readings instead).
+ */
+export function sampleChangesGuard(context: OrchestratorContext, readings: ResourceReadings): boolean {
+  const move = resourceMove(context, readings);
+  if (move !== 'steady') return true;
+  const { last: _before, ...before } = context.resourceGuard;
+  const { last: _after, ...after } = guardAfter(context, readings, move, context.now);
+  return JSON.stringify(before) !== JSON.stringify(after);
+}
+
 /** Past-tense names of the moves that change what may start, as the `resources.guard` fact reports them. */
 const CHANGES = { hold: 'held', stepDown: 'stepped-down', release: 'released', stepUp: 'stepped-up' } as const;
 

@@ -4,6 +4,7 @@ import {
   scheduleOf,
   selectWhy,
   type OrchestratorActor,
+  type ResourceReadings,
   type RunStats,
   type Service,
 } from '../../machines/index.js';
@@ -52,6 +53,8 @@ export interface ActorRuntimeDeps {
   leaseWaitMs: number;
   /** Aborted when the runtime closes: lease requests still waiting are rejected. */
   closing: AbortSignal;
+  /** The resource sampler's latest readings, sent to the machine or not (the status shows them). */
+  latestReadings?: () => { at: number; readings: ResourceReadings } | null;
 }
 
 /**
@@ -65,7 +68,9 @@ export class ActorRuntime implements OrchestratorRuntime {
   status(): RuntimeStatus {
     const { actor, now, startedAt, sourceKind } = this.deps;
     const at = now();
-    const status = toIsoTimes({ ...selectStatus(actor.getSnapshot()), now: at });
+    const selected = selectStatus(actor.getSnapshot());
+    const last = this.deps.latestReadings?.() ?? selected.resourceGuard.last;
+    const status = toIsoTimes({ ...selected, resourceGuard: { ...selected.resourceGuard, last }, now: at });
     return { ...status, uptimeSeconds: Math.round((at - startedAt) / 1000), source: sourceKind };
   }
 

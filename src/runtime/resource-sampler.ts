@@ -29,6 +29,11 @@ export interface ResourceSamplerOptions {
   now: () => number;
   /** The browser's folder: every Chromium process naming it on its command line is summed; null without a browser. */
   browserDir: string | null;
+  /**
+   * Whether a sample is worth sending (default: every one). The runtime sends only those that change the
+   * guard (`sampleChangesGuard`); the others are kept as {@link ResourceSampler.latest} for the status.
+   */
+  matters?: (readings: ResourceReadings) => boolean;
   /** Sample window (default {@link RESOURCE_SAMPLE_MS}). */
   intervalMs?: number;
   logger: Logger;
@@ -38,6 +43,8 @@ export interface ResourceSamplerOptions {
 export class ResourceSampler {
   private readonly delay: IntervalHistogram = monitorEventLoopDelay({ resolution: DELAY_RESOLUTION_MS });
   private timer: NodeJS.Timeout | null = null;
+  /** The latest sample taken, sent or not (null before the first). */
+  latest: { at: number; readings: ResourceReadings } | null = null;
 
   constructor(private readonly options: ResourceSamplerOptions) {}
 
@@ -75,7 +82,9 @@ export class ResourceSampler {
   sample(): ResourceReadings | null {
     try {
       const readings = this.measure();
-      this.options.send({ type: 'resources.sampled', readings, now: this.options.now() });
+      const now = this.options.now();
+      this.latest = { at: now, readings };
+      if (this.options.matters?.(readings) ?? true) this.options.send({ type: 'resources.sampled', readings, now });
       return readings;
     } catch (error) {
       this.options.logger.error({ err: error }, 'could not sample the resources; the guard keeps its last decision');

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import {
   createRunSyncLogic,
+  sampleChangesGuard,
   withRunSync,
   type Accounts,
   type OrchestratorActor,
@@ -192,6 +193,7 @@ function assemble(parts: Parts): Runtime {
   const closing = new AbortController();
   const resources = new ResourceSampler({
     send: (event) => actor.send(event),
+    matters: (readings) => sampleChangesGuard(actor.getSnapshot().context, readings),
     now,
     browserDir: parts.browserDir ?? null,
     logger,
@@ -211,6 +213,7 @@ function assemble(parts: Parts): Runtime {
     sourceKind: source.kind,
     leaseWaitMs: parts.leaseWaitMs ?? DEFAULT_LEASE_WAIT_MS,
     closing: closing.signal,
+    latestReadings: () => resources.latest,
   });
 
   const phases = shutdownPhases({ actor, persistence, runs, source, stores, store, closing, now, logger });

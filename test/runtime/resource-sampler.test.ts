@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_RESOURCE_LIMITS } from '../../machines/catalog.js';
 import { selectStatus } from '../../machines/orchestrator.machine.js';
+import { sampleChangesGuard } from '../../machines/resource-guard.js';
 import { ResourceSampler } from '../../src/runtime/resource-sampler.js';
 import { OrchestratorHarness } from '../machines/harness.js';
 import { tempDir } from './support.js';
@@ -96,5 +97,33 @@ describe('ResourceSampler', () => {
     expect(guard).toMatchObject({ held: true, effectiveConcurrency: 0, reason: `RESOURCE_GUARD(rss, ${Math.round(measured!.rss)} MB)` });
     h.request('orders');
     expect(h.runs.liveTargets()).toEqual([]);
+  });
+  it('sends only the samples that change the guard: a calm service at rest keeps its snapshot, the latest readings kept by the sampler', () => {
+    const h = new OrchestratorHarness();
+    h.restart(h.clock.now());
+    const sent: unknown[] = [];
+    const watched = new ResourceSampler({
+      send: (event) => {
+        sent.push(event);
+        h.actor.send(event);
+      },
+      matters: (readings) => sampleChangesGuard(h.actor.getSnapshot().context, readings),
+      now: () => h.clock.now(),
+      browserDir: null,
+      logger: silent,
+    });
+    // The first calm samples count towards recovery (the guard starts with none); once counted, calm ones change nothing.
+    for (let i = 0; i < 5; i++) watched.sample();
+    const counted = sent.length;
+    expect(counted).toBeGreaterThan(0);
+    const before = h.actor.getSnapshot();
+    for (let i = 0; i < 4; i++) expect(watched.sample()).not.toBeNull();
+    const lastReadings = watched.sample();
+    expect(sent).toHaveLength(counted);
+    expect(h.actor.getSnapshot()).toBe(before);
+    // What was not sent is still the sampler's latest: the status shows it.
+    expect(watched.latest).toEqual({ at: h.clock.now(), readings: lastReadings });
+    // Over a limit, the sample matters again.
+    expect(sampleChangesGuard(h.actor.getSnapshot().context, { eventLoopDelay: 0, rss: DEFAULT_RESOURCE_LIMITS.rss + 1, chromiumRss: 0 })).toBe(true);
   });
 });
