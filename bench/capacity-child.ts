@@ -3,8 +3,8 @@
  * orchestrator actor, ledgers, persistence, record stores and apply step on SQLite) in its own process,
  * so that its CPU time and memory are its own. Reads one JSON argument and prints one JSON line.
  *
- * - `schedule`: N agent accounts on the configured schedules, compressed by `timeScale`; every export
- *   waits its ERP latency (scaled) and parses to a revision of the committed fixture's records, so that
+ * - `schedule`: N agent accounts on the configured schedules, on a virtual clock; every export waits
+ *   its ERP latency and parses to a revision of the committed fixture's records, so that
  *   every orders and products run reports changes and chains DDT, invoices and prices as a busy day does.
  *   Reports when each run completed, in schedule time.
  * - `cost`: the real browser source (Chromium) against the ERP simulator at `erpUrl` and the real pdf.js
@@ -29,7 +29,7 @@ import { createRandom } from '../src/simulator/random.js';
 import type { ParseExportFile } from '../src/sync/export-parser.js';
 import type { Service } from '../machines/index.js';
 import { BOOT, VirtualClock } from '../test/machines/harness.js';
-import { BENCH_PASSWORD, SERVICE_ACCOUNT, type CostArgs, type CostResult, type ScheduleArgs, type ScheduleResult } from './capacity-protocol.js';
+import { BENCH_PASSWORD, type CostArgs, type CostResult, type ScheduleArgs, type ScheduleResult } from './capacity-protocol.js';
 
 const FIXTURE_EXPORTS = join(REPO_ROOT, 'fixtures', 'exports');
 const TOKEN = 'capacity-bench-token-0123456789';
