@@ -182,6 +182,8 @@ async function costRun(args: CostArgs): Promise<CostResult> {
   const config = loadConfig({
     DATA_DIR: dir, ERP_URL: args.erpUrl, ERP_PASSWORD: BENCH_PASSWORD, API_TOKEN: TOKEN, LOG_LEVEL: 'silent',
     SYNC_CONCURRENCY: String(args.concurrency), ERP_ACCOUNTS: agents.map((a) => `${a}:${BENCH_PASSWORD}`).join(','),
+    // The ERP window (07:00–20:00 against a real ERP) would hold a run at night: the simulator has no hours.
+    ERP_HOURS: 'off',
   });
   const source = new BrowserSource({
     erpUrl: args.erpUrl, dataDir: dir, loginsPerDay: 10_000,
