@@ -48,7 +48,7 @@ function parsedOf(truth: GroundTruth, records: ExportRecord[]): ParsedExport {
   return {
     type: truth.type,
     layout: {
-      type: truth.type, cycleSize: truth.cycleSize, columnsPerPage: [], unknownColumns: [], missingColumns: [],
+      type: truth.type, cycleSize: truth.cycleSize, columnsPerPage: [], unknownColumns: [], missingColumns: [], missingFields: [],
       rowsPerCycle: [], pages: truth.pages, cycles: truth.cycles, ghostRows: truth.ghostRows ?? 0,
     },
     records,
