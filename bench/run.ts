@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { benchBrowser } from './browser.bench.js';
+import { benchCapacity } from './capacity.bench.js';
 import { benchDataPath } from './data-path.bench.js';
 import { benchLargeExport } from './large-export.bench.js';
 import { benchOperator } from './operator.bench.js';
@@ -9,7 +10,7 @@ import { formatReport, writeResults, type BenchSection } from './report.js';
 /**
  * `npm run bench`: runs every benchmark section, prints one table of ratios measured side by side in
  * this run, and writes it to `bench/results.json`. Exits non-zero when a goal is missed.
- * `npm run bench -- data-path` runs only the named sections.
+ * `npm run bench -- data-path` runs only the named sections; `--quick` shortens the capacity search.
  */
 const SECTIONS: Record<string, (log: (line: string) => void) => Promise<BenchSection['rows']>> = {
   'data-path': benchDataPath,
@@ -21,6 +22,7 @@ const SECTIONS: Record<string, (log: (line: string) => void) => Promise<BenchSec
     if (skipped) log(`  skipped: ${skipped}`);
     return rows;
   },
+  capacity: benchCapacity,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -10,7 +10,10 @@
  * `startErpSimulator` listens and returns its URL.
  */
 import { randomInt } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { exportLatencyMs, type ExportLatencyProfile } from './export-latency.js';
+import { createRandom } from './random.js';
 import { registerAdminRoutes, simulatorAdmin, type SimulatorAdmin } from './simulator-admin.js';
 import { registerLoginRoutes, registerListRoutes } from './simulator-routes.js';
 import type { SimulatorState } from './simulator-state.js';
@@ -57,6 +60,11 @@ export interface ErpSimulatorOptions {
   loadingDelayMs?: number;
   /** How long a callback (filter change, grid filter, export check) keeps the page busy (default: `loadingDelayMs`). */
   callbackDelayMs?: number;
+  /**
+   * How long each export takes before its PDF is sent (ERP-UI §6), divided by `timeScale` as schedules
+   * are; default: at once. The capacity benchmark sets `REALISTIC_EXPORT_LATENCY`.
+   */
+  exportLatency?: { profile: ExportLatencyProfile; timeScale?: number };
   /** Faults in force from the start. */
   faults?: FaultSettings;
   /** Request logger (default none). */
@@ -120,6 +128,8 @@ export function buildErpSimulator(options: ErpSimulatorOptions = {}): FastifyIns
     if (delay > 0 && !request.url.startsWith('/__admin')) await new Promise((r) => setTimeout(r, delay));
   });
 
+  if (options.exportLatency) addExportLatency(app, options.exportLatency, options.seed ?? 'erp-simulator');
+
   if (options.hourMs) {
     const timer = setInterval(() => state.data.advance(1), options.hourMs);
     timer.unref();
@@ -132,6 +142,18 @@ export function buildErpSimulator(options: ErpSimulatorOptions = {}): FastifyIns
   for (const list of Object.values(SIMULATED_LISTS)) registerListRoutes(app, state, list, timing);
   registerAdminRoutes(app, state);
   return app;
+}
+
+/** Holds each export post-back for its drawn latency (the page stays busy meanwhile, as the real one does). */
+function addExportLatency(app: FastifyInstance, latency: NonNullable<ErpSimulatorOptions['exportLatency']>, seed: string | number): void {
+  const random = createRandom(`${seed}:export-latency`);
+  const serviceOfPath = new Map(Object.values(SIMULATED_LISTS).map((list) => [`/${list.path}/`, list.service]));
+  app.addHook('preHandler', async (request) => {
+    const service = serviceOfPath.get(request.url.split('?')[0]!);
+    const body = request.body as Record<string, string> | undefined;
+    if (request.method !== 'POST' || service === undefined || body?.__EVENTARGUMENT !== 'Export:PDF') return;
+    await sleep(exportLatencyMs(latency.profile, service, latency.timeScale ?? 1, random));
+  });
 }
 
 /** Builds the simulator, listens, and returns its URL and admin API. */

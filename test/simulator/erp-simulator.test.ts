@@ -2,6 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { EXPORT_TYPES } from '../../src/exports/registry.js';
+import { REALISTIC_EXPORT_LATENCY } from '../../src/simulator/export-latency.js';
 import { buildErpSimulator, startErpSimulator, type ErpSimulatorOptions } from '../../src/simulator/erp-simulator.js';
 import type { DatasetReport, FaultsReport, SimulatorStateReport } from '../../src/simulator/simulator-admin.js';
 import { SIMULATED_LISTS } from '../../src/simulator/simulator-lists.js';
@@ -238,6 +239,18 @@ describe('exports', () => {
     expect(current.records.length).toBeGreaterThan(0);
     // Small enough that the completeness guard (70 % of active rows) must catch it.
     expect(current.records.length).toBeLessThan(all.records.length * 0.7);
+  });
+
+  it('holds an export for its profile latency divided by the time scale', async () => {
+    // 30 s of ERP time at a time scale of 20: 1.5 s. The export timed is the second one, served from the
+    // render cache, so that the time measured is the latency and not the PDF's first rendering.
+    const profile = { ...REALISTIC_EXPORT_LATENCY, orders: { minSeconds: 30, maxSeconds: 30 } };
+    const app = simulator({ exportLatency: { profile, timeScale: 20 } });
+    const cookie = await session(app);
+    expect((await exportPdf(app, cookie)).statusCode).toBe(200);
+    const started = performance.now();
+    expect((await exportPdf(app, cookie)).statusCode).toBe(200);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(1_450);
   });
 });
 
