@@ -94,6 +94,16 @@ export function selectRegionStates(snapshot: SnapshotLike): RegionStates {
   return { dispatch: stateName(value.dispatch), clock: stateName(value.clock), erp: stateName(value.erp) };
 }
 
+/**
+ * The regions an `orchestrator.state` fact announces: `next` when any region differs from the last ones
+ * `announced` (null before the first announcement), else null, so a step that moves no region announces
+ * nothing. The one derivation of that fact (the runtime's event hub, and the HTTP tests' double of it).
+ */
+export function regionChange(announced: RegionStates | null, next: RegionStates): RegionStates | null {
+  const same = announced !== null && announced.dispatch === next.dispatch && announced.clock === next.clock && announced.erp === next.erp;
+  return same ? null : next;
+}
+
 /** State name of a target's child actor (`idle` when it has none). */
 export function selectTargetState(snapshot: SnapshotLike, target: TargetId): string {
   const child = snapshot.children[`target:${target}`];

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { selectRegionStates, type OrchestratorActor, type OrchestratorEmitted, type RegionStates } from '../../machines/index.js';
+import { regionChange, selectRegionStates, type OrchestratorActor, type OrchestratorEmitted, type RegionStates } from '../../machines/index.js';
 
 /** The runtime's own fact: the root's region states changed (the stream's `orchestrator.state`). */
 export interface OrchestratorStateChanged {
@@ -22,7 +22,7 @@ export type FactListener = (fact: OrchestratorFact) => void;
  */
 export class EventHub {
   private readonly listeners = new Set<FactListener>();
-  private lastState = '';
+  private announced: RegionStates | null = null;
 
   constructor(private readonly logger: Logger) {}
 
@@ -51,10 +51,9 @@ export class EventHub {
     actor.on('*', (emitted) => this.publish(emitted));
     actor.subscribe({
       next: (snapshot) => {
-        const state = selectRegionStates(snapshot);
-        const key = `${state.dispatch}|${state.clock}|${state.erp}`;
-        if (key === this.lastState) return;
-        this.lastState = key;
+        const state = regionChange(this.announced, selectRegionStates(snapshot));
+        if (state === null) return;
+        this.announced = state;
         this.publish({ type: 'orchestrator.state', at: snapshot.context.now, state });
       },
       error: (error) => this.logger.fatal({ err: error }, 'the orchestrator statechart stopped on an error'),

@@ -1,5 +1,6 @@
 import {
   accountsOf,
+  regionChange,
   targetId,
   targetsOf,
   type Accounts,
@@ -68,7 +69,10 @@ export class RuntimeDouble implements OrchestratorRuntime {
   leaseOutcome: 'grant' | 'timeout' = 'grant';
   /** Leases currently held. */
   readonly leases = new Set<string>(['lease-1']);
-  /** The root's region states `status()` reports (a stream test changes them to see `orchestrator.state` derived). */
+  /**
+   * The root's region states `status()` reports. A test changes them and emits an event: the double then
+   * announces them as the real runtime does after a step (`orchestrator.state`, through `regionChange`).
+   */
   regionStates: RuntimeStatus['state'] = { dispatch: 'running', clock: 'waiting', erp: 'closed' };
   /** What `status()` reports of the resource guard (calm at full concurrency, one sample taken). */
   resourceGuard: RuntimeStatus['resourceGuard'] = {
@@ -81,6 +85,8 @@ export class RuntimeDouble implements OrchestratorRuntime {
     effectiveConcurrency: 1,
     reason: null,
   };
+  /** The regions last announced: the initial ones count as announced before the test began. */
+  private announced: RuntimeStatus['state'] = { ...this.regionStates };
   private readonly schedule = new Map<Service, ScheduleView>(SERVICES.map((service) => [service, this.initialSchedule(service)]));
   private readonly listeners = new Set<(event: RuntimeEvent) => void>();
   private nextLease = 2;
@@ -259,11 +265,24 @@ export class RuntimeDouble implements OrchestratorRuntime {
     return () => void this.listeners.delete(listener);
   }
 
-  /** Delivers an event to every subscriber, synchronously like the real runtime; `at` defaults to now. */
+  /**
+   * Delivers an event to every subscriber, synchronously like the real runtime; `at` defaults to now.
+   * Then, like the runtime at the end of a step, an `orchestrator.state` at the same time when
+   * `regionStates` moved since the last announcement.
+   */
   emit(event: { type: string; at?: string; [field: string]: unknown }): RuntimeEvent {
     const full: RuntimeEvent = { ...event, at: event.at ?? new Date().toISOString() };
-    for (const listener of [...this.listeners]) listener(full);
+    this.deliver(full);
+    const state = regionChange(this.announced, this.regionStates);
+    if (state !== null) {
+      this.announced = { ...state };
+      this.deliver({ type: 'orchestrator.state', at: full.at, state: { ...state } });
+    }
     return full;
+  }
+
+  private deliver(event: RuntimeEvent): void {
+    for (const listener of [...this.listeners]) listener(event);
   }
 
   /** Subscribers now (the app's journal holds one while it is open). */

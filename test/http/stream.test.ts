@@ -45,7 +45,7 @@ describe('GET /api/sync/stream', () => {
       expect(await a.take(10)).toEqual(await b.take(10));
     });
 
-    it('announces orchestrator.state when the root regions change, and drops one that repeats them', async () => {
+    it('announces orchestrator.state after the event that changed the root regions, and none while they stay', async () => {
       const { runtime, streamUrl } = await liveApp();
       const client = await StreamClient.connect(streamUrl());
       const { seq } = await client.next();
@@ -55,9 +55,14 @@ describe('GET /api/sync/stream', () => {
       expect(completed).toMatchObject({ seq: seq + 1, type: 'sync.completed' });
       expect(state).toMatchObject({ seq: seq + 2, type: 'orchestrator.state', state: runtime.regionStates, at: completed!.at });
 
-      runtime.emit({ type: 'orchestrator.state', state: { dispatch: 'idle', clock: 'waiting', erp: 'closed' } });
-      runtime.emit({ type: 'orchestrator.state', state: { dispatch: 'queued', clock: 'waiting', erp: 'closed' } });
-      expect(await client.next()).toMatchObject({ seq: seq + 3, type: 'orchestrator.state', state: { dispatch: 'queued' } });
+      runtime.emit(progress(1));
+      runtime.regionStates = { dispatch: 'queued', clock: 'waiting', erp: 'closed' };
+      runtime.emit({ type: 'sync.queued', target: 'customers@default', trigger: 'manual', priority: 3, position: 1 });
+      expect((await client.take(3)).map((m) => [m.seq, m.type])).toEqual([
+        [seq + 3, 'sync.progress'],
+        [seq + 4, 'sync.queued'],
+        [seq + 5, 'orchestrator.state'],
+      ]);
     });
   });
 

@@ -23,7 +23,6 @@ export default fp(
   async function eventJournal(app, options: EventJournalPluginOptions) {
     const journal = new EventJournal({
       capacity: options.replayCapacity,
-      regionStates: () => app.runtime.status().state,
       logger: app.log.child({ component: 'event-journal' }),
     });
     const unsubscribe = app.runtime.subscribe((event) => journal.append(event), { transitions: true });

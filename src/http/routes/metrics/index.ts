@@ -25,7 +25,6 @@ const metricsRoute: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (_request, reply) => {
       const status = app.runtime.status();
-      app.events.noteRegions(status.state);
       app.metrics.refresh(status);
       return reply.type(app.metrics.contentType).send(await app.metrics.exposition());
     },

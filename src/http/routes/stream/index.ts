@@ -95,7 +95,6 @@ function initialMessages(app: FastifyInstance, query: StreamQuery): string[] {
     if (missed !== null) return missed.map((event) => JSON.stringify(event));
   }
   const status = app.runtime.status();
-  events.noteRegions(status.state);
   return [JSON.stringify({ seq: events.lastSeq, type: 'status', at: status.now, epoch: events.epoch, status })];
 }
 
