@@ -3,6 +3,7 @@ import { column, REQUIRED, type ExportTable } from '../parsers/export-tables.js'
 import { customersDatabase } from '../stores/customers-db.js';
 import { erpListView, type ExportDefinition } from './export-definition.js';
 import { STAGGER_MS } from './stagger.js';
+import { customersSimulator } from './customers.simulator.js';
 
 /** Schedules are in milliseconds; TIME_SCALE divides them. */
 const MINUTE = 60_000;
@@ -64,4 +65,5 @@ export const customersExport = {
     overflowIndexHint: 8,
     filter: { itcnt: 7, allSuffix: 'All_Customers', setting: 'client-api' },
   }),
+  simulator: customersSimulator(table),
 } as const satisfies ExportDefinition;

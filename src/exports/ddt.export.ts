@@ -2,6 +2,7 @@
 import { column, REQUIRED, type ExportTable } from '../parsers/export-tables.js';
 import { erpListView, type ExportDefinition } from './export-definition.js';
 import { ORDER_DOCUMENT } from './order-documents.js';
+import { ddtSimulator } from './ddt.simulator.js';
 
 /** The parse table: header texts → typed fields, the key, the anchor of a cycle. */
 const table: ExportTable = {
@@ -45,4 +46,5 @@ export const ddtExport = {
     refillEmptyCells: true,
     exportClicks: 4,
   }),
+  simulator: ddtSimulator(table),
 } as const satisfies ExportDefinition;

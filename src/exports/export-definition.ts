@@ -5,7 +5,7 @@
  */
 import type { ServiceSpec } from '../../machines/index.js';
 import type { ExportTable } from '../parsers/export-tables.js';
-import type { FooterSummary, Layout } from '../simulator/layout-types.js';
+import type { SimulatorHooks } from '../simulator/simulator-hooks.js';
 import type { DatabaseSpec } from '../stores/database-spec.js';
 
 /** A service entry without its name (the definition's `name` is the service name). */
@@ -72,13 +72,7 @@ export function erpListView(view: Omit<ErpListView, keyof typeof PLAIN_LIST> & P
   return { ...PLAIN_LIST, ...view };
 }
 
-/** What the ERP simulator needs to show an export it has no built-in layouts for. */
-export interface SimulatorHooks {
-  /** Layout variants of the export's PDF; the first is the default. */
-  readonly layouts: readonly Layout[];
-  /** The summary footer its PDF ends with (a `Count=` under the key, say); none by default. */
-  readonly footer?: readonly FooterSummary[];
-}
+export type { SimulatorHooks };
 
 /** One export: its name and, per concern, the data that concern reads. */
 export interface ExportDefinition {
@@ -92,6 +86,6 @@ export interface ExportDefinition {
   readonly store: StoreEntry;
   /** Where the browser source finds it in the ERP, and the filter that makes it complete. */
   readonly listView: ErpListView;
-  /** Layouts for the simulator (the built-in exports' layouts live in `src/simulator/layouts.ts`). */
+  /** Its layouts, footer and dataset hooks for the ERP simulator (the built-in exports' are in `<name>.simulator.ts`). */
   readonly simulator?: SimulatorHooks;
 }

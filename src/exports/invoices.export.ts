@@ -2,6 +2,7 @@
 import { column, REQUIRED, type ExportTable } from '../parsers/export-tables.js';
 import { erpListView, type ExportDefinition } from './export-definition.js';
 import { ORDER_DOCUMENT } from './order-documents.js';
+import { invoicesSimulator } from './invoices.simulator.js';
 
 /** The parse table: header texts → typed fields, the key, the anchor of a cycle. */
 const table: ExportTable = {
@@ -53,4 +54,5 @@ export const invoicesExport = {
     filter: { itcnt: 4, allSuffix: 'All_invoices', setting: 'list-click' },
     refillEmptyCells: true,
   }),
+  simulator: invoicesSimulator(table),
 } as const satisfies ExportDefinition;

@@ -3,6 +3,7 @@ import { column, REQUIRED, type ExportTable } from '../parsers/export-tables.js'
 import { ordersDatabase } from '../stores/orders-db.js';
 import { erpListView, type ExportDefinition } from './export-definition.js';
 import { STAGGER_MS } from './stagger.js';
+import { ordersSimulator } from './orders.simulator.js';
 
 /** Schedules are in milliseconds; TIME_SCALE divides them. */
 const MINUTE = 60_000;
@@ -59,4 +60,5 @@ export const ordersExport = {
     overflowIndexHint: 9,
     filter: { itcnt: 8, allSuffix: 'ListViewSalesTableOrdersAll', setting: 'client-api' },
   }),
+  simulator: ordersSimulator(table),
 } as const satisfies ExportDefinition;

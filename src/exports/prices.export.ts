@@ -3,6 +3,7 @@ import { column, REQUIRED, type ExportTable } from '../parsers/export-tables.js'
 import { pricesDatabase } from '../stores/prices-db.js';
 import { erpListView, type ExportDefinition } from './export-definition.js';
 import { STAGGER_MS } from './stagger.js';
+import { pricesSimulator } from './prices.simulator.js';
 
 /** Schedules are in milliseconds; TIME_SCALE divides them. */
 const MINUTE = 60_000;
@@ -52,4 +53,5 @@ export const pricesExport = {
     overflowIndexHint: 5,
     filter: { itcnt: 4, allSuffix: 'ActivePrices', setting: 'client-api' },
   }),
+  simulator: pricesSimulator(table),
 } as const satisfies ExportDefinition;

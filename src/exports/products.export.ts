@@ -3,6 +3,7 @@ import { column, REQUIRED, type ExportTable } from '../parsers/export-tables.js'
 import { productsDatabase } from '../stores/products-db.js';
 import { erpListView, type ExportDefinition } from './export-definition.js';
 import { STAGGER_MS } from './stagger.js';
+import { productsSimulator } from './products.simulator.js';
 
 /** Schedules are in milliseconds; TIME_SCALE divides them. */
 const MINUTE = 60_000;
@@ -73,4 +74,5 @@ export const productsExport = {
     filter: null,
     clearGridFilter: true,
   }),
+  simulator: productsSimulator(table),
 } as const satisfies ExportDefinition;

@@ -12,10 +12,10 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ExportType } from '../exports/registry.js';
+import { EXPORT_TYPES, type ExportType } from '../exports/registry.js';
 import type { ExportRecord } from '../parsers/types.js';
 import { generateDataset, withExtraColumn, type Dataset, type DatasetOptions } from './dataset.js';
-import { DEFAULT_VARIANTS, getLayout, projectRecords } from './layouts.js';
+import { defaultVariant, getLayout, projectRecords } from './layouts.js';
 import { renderExportToFile, type FooterCellText, type RenderOptions, type RenderSummary } from './render-export.js';
 
 /** The repository's root directory. */
@@ -60,9 +60,7 @@ export interface GroundTruth {
 }
 
 /** The services of the directory export source, one PDF each: `fixtures/exports/<service>.pdf`. */
-export const EXPORT_FIXTURES: readonly FixtureSpec[] = (['customers', 'products', 'prices', 'orders', 'ddt', 'invoices'] as const).map(
-  (type) => ({ name: type, type, variant: DEFAULT_VARIANTS[type] }),
-);
+export const EXPORT_FIXTURES: readonly FixtureSpec[] = EXPORT_TYPES.map((type) => ({ name: type, type, variant: defaultVariant(type) }));
 
 /** Layout variants and faults: `fixtures/variants/<name>.pdf`. */
 export const VARIANT_FIXTURES: readonly FixtureSpec[] = [
@@ -190,7 +188,7 @@ export async function writeFixtures(root = join(REPO_ROOT, 'fixtures')): Promise
 
 /** The benchmark fixtures (not committed). */
 export const LARGE_FIXTURES: readonly FixtureSpec[] = [
-  { name: 'products-5000', type: 'products', variant: DEFAULT_VARIANTS.products },
+  { name: 'products-5000', type: 'products', variant: defaultVariant('products') },
   // The real price export puts every row in a cycle of its own (14,928 pages once): 5,000 rows → 15,000 pages.
   { name: 'prices-5000-row-per-cycle', type: 'prices', variant: '3p', render: { maxRowsPerPage: 1 } },
   { name: 'orders-50000', type: 'orders', variant: '7p' },

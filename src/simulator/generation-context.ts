@@ -4,7 +4,7 @@
  * (mutation from an existing dataset) so that added records never collide with existing ones.
  */
 import { recordFields, type FieldValue } from '../parsers/export-tables.js';
-import { EXPORT_TYPES, type ExportType, exportTable } from '../exports/registry.js';
+import type { ExportDefinition, ExportType } from '../exports/registry.js';
 import type { ExportRecord } from '../parsers/types.js';
 import { formatInt } from './formats.js';
 import type { Random } from './random.js';
@@ -12,38 +12,26 @@ import type { Random } from './random.js';
 /** One generated dataset: the records of each export, in the ERP's list order. */
 export type Dataset = Record<ExportType, ExportRecord[]>;
 
+/**
+ * The exports a context makes records of, given by `dataset.ts` from the registry. The exports' record
+ * factories import this module, so it must not import the registry back (that would be an import loop).
+ */
+export interface GenerationExports {
+  /** The built-in exports, in registry order. */
+  readonly types: readonly ExportType[];
+  definition(type: ExportType): ExportDefinition;
+}
+
 /** A value per export type. */
-export function byType<T>(make: (type: ExportType) => T): Record<ExportType, T> {
+export function byType<T>(types: readonly ExportType[], make: (type: ExportType) => T): Record<ExportType, T> {
   const out = {} as Record<ExportType, T>;
-  for (const type of EXPORT_TYPES) out[type] = make(type);
+  for (const type of types) out[type] = make(type);
   return out;
 }
 
-const FIELDS: Readonly<Record<ExportType, readonly string[]>> = byType((type) => recordFields(exportTable(type)));
-
-/**
- * Builds a record holding exactly the export's record fields, in table order. Throws on a missing or
- * unknown field or an empty string, so a factory typo cannot produce ground truth the parser would never
- * emit (the parser reports empty cells as `null`).
- */
-export function makeRecord(type: ExportType, values: Readonly<Record<string, FieldValue>>): ExportRecord {
-  const fields = FIELDS[type];
-  const record: ExportRecord = {};
-  for (const field of fields) {
-    const value = values[field];
-    if (value === undefined) throw new Error(`${type} record lacks field ${field}`);
-    if (value === '') throw new Error(`${type} record field ${field} is an empty string (use null)`);
-    record[field] = value;
-  }
-  for (const field of Object.keys(values)) {
-    if (!fields.includes(field)) throw new Error(`${type} record has unknown field ${field}`);
-  }
-  return record;
-}
-
-/** The key of a record as one string (`productId|validFrom|quantityFrom` for prices). */
-export function recordKey(type: ExportType, record: ExportRecord): string {
-  return exportTable(type).key.map((field) => String(record[field])).join('|');
+/** A record's key fields as one string (`productId|validFrom|quantityFrom` for prices). */
+export function joinKey(key: readonly string[], record: ExportRecord): string {
+  return key.map((field) => String(record[field])).join('|');
 }
 
 /** A text field of a record, or null. */
@@ -66,37 +54,68 @@ export function round2(value: number): number {
 
 /** Key sets, id sets and sequences of one generation run. */
 export class GenerationContext {
-  /** Keys taken per export (see `recordKey`). */
-  readonly keys: Record<ExportType, Set<string>> = byType(() => new Set<string>());
+  /** Keys taken per export (see `joinKey`). */
+  readonly keys: Record<ExportType, Set<string>>;
   /** ERP internal ids taken per export. */
-  readonly erpIds: Record<ExportType, Set<string>> = byType(() => new Set<string>());
-  /** Article codes taken (one article, several product ids). */
-  readonly articleCodes = new Set<string>();
-  /** 6-digit product id bases taken (`016869` of `016869K2`). */
-  readonly productBases = new Set<string>();
-  /** Customer account numbers taken. */
-  readonly accountNumbers = new Set<string>();
+  readonly erpIds: Record<ExportType, Set<string>>;
+  private readonly fields: Record<ExportType, readonly string[]>;
+  private readonly secondary = new Map<string, Set<string>>();
   private readonly sequences = new Map<string, number>();
 
   constructor(
     readonly random: Random,
     /** The dataset's present, `YYYY-MM-DDTHH:mm:ss`: nothing is created after it. */
     public now: string,
-  ) {}
+    private readonly exports: GenerationExports,
+  ) {
+    this.keys = byType(exports.types, () => new Set<string>());
+    this.erpIds = byType(exports.types, () => new Set<string>());
+    this.fields = byType(exports.types, (type) => recordFields(exports.definition(type).table));
+  }
 
-  /** Records a record's key and ERP id (and for customers and products, their secondary codes). */
+  /**
+   * Builds a record holding exactly the export's record fields, in table order. Throws on a missing or
+   * unknown field or an empty string, so a factory typo cannot produce ground truth the parser would
+   * never emit (the parser reports empty cells as `null`).
+   */
+  record(type: ExportType, values: Readonly<Record<string, FieldValue>>): ExportRecord {
+    const expected = this.fields[type];
+    const record: ExportRecord = {};
+    for (const field of expected) {
+      const value = values[field];
+      if (value === undefined) throw new Error(`${type} record lacks field ${field}`);
+      if (value === '') throw new Error(`${type} record field ${field} is an empty string (use null)`);
+      record[field] = value;
+    }
+    for (const field of Object.keys(values)) {
+      if (!expected.includes(field)) throw new Error(`${type} record has unknown field ${field}`);
+    }
+    return record;
+  }
+
+  /**
+   * The secondary codes of one kind taken so far (customer account numbers, article codes): unique like
+   * keys, but not part of one. The export's hooks name and fill them (`DatasetHooks.register`).
+   */
+  codes(kind: string): Set<string> {
+    let taken = this.secondary.get(kind);
+    if (!taken) {
+      taken = new Set<string>();
+      this.secondary.set(kind, taken);
+    }
+    return taken;
+  }
+
+  /** Records a record's key, its ERP id and the secondary codes its export's hooks name. */
   register(type: ExportType, record: ExportRecord): void {
-    this.keys[type].add(recordKey(type, record));
+    const definition = this.exports.definition(type);
+    this.keys[type].add(joinKey(definition.table.key, record));
     const erpId = textOf(record, 'erpId');
     if (erpId) {
       this.erpIds[type].add(erpId);
       this.bump(`erp:${type}`, Number(erpId.replace(/\./g, '')));
     }
-    if (type === 'customers') this.accountNumbers.add(String(record.accountNumber));
-    if (type === 'products') {
-      this.articleCodes.add(String(record.articleCode));
-      this.productBases.add(String(record.productId).slice(0, 6));
-    }
+    definition.simulator?.dataset?.register?.(this, record);
     for (const field of ['orderNumber', 'ddtNumber', 'invoiceNumber']) {
       const number = textOf(record, field);
       const match = number ? /^([A-Z0-9]+)\/(\d{2})(\d{6})$/.exec(number) : null;
@@ -106,7 +125,7 @@ export class GenerationContext {
 
   /** Registers every record of a dataset (mutation starts from an existing one). */
   registerDataset(dataset: Dataset): void {
-    for (const type of EXPORT_TYPES) for (const record of dataset[type]) this.register(type, record);
+    for (const type of this.exports.types) for (const record of dataset[type]) this.register(type, record);
   }
 
   /**

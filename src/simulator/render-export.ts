@@ -28,7 +28,7 @@
  *   addresses print as their two lines, tracking anchors as their three lines. Text of neighbouring
  *   cells is ≥ 5 pt apart.
  * - The footer is the last row of the document, drawn on every page of the last cycle: the export's
- *   summaries (`DEFAULT_FOOTERS`, or the `footer` option) under their columns — `Count=<records>` (ghost
+ *   summaries (the export's `simulator.footer`, or the `footer` option) under their columns — `Count=<records>` (ghost
  *   rows not counted, thousands dot), `Sum=` / `Min=` / `Max=` / `Avg=` formatted like their column —,
  *   other cells empty rectangles. If it does not fit under the last chunk it gets a cycle of its own.
  * - An empty export is one cycle of header row + footer (`Count=0`, `Sum=0`).
@@ -89,7 +89,7 @@ export const DEFAULT_CREATION_DATE = new Date('2026-01-20T17:45:00Z');
 
 /** How to render an export; the fault options make deliberately broken files for fail-closed tests. */
 export interface RenderOptions {
-  /** Layout variant name (`LAYOUTS[type]`); default the export's current layout. */
+  /** Layout variant name (`layoutVariants(type)`); default the export's current layout. */
   variant?: string;
   /** Picks the variant with this many pages per cycle when `variant` is not given. */
   pagesPerCycle?: number;
@@ -103,7 +103,7 @@ export interface RenderOptions {
   dropRowOnPage?: { cycle: number; page: number };
   /** Overrides `DEFAULT_CREATION_DATE`. */
   creationDate?: Date;
-  /** The footer's summaries; default the export's real footer (`DEFAULT_FOOTERS`). */
+  /** The footer's summaries; default the export's real footer (`footerOf`). */
   footer?: readonly FooterSummary[];
   /** Fault: the file ends early, though whole as a PDF — without its last cycle, its last page, or its footer row. */
   cut?: ExportCut;

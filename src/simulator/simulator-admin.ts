@@ -14,7 +14,7 @@
 import type { FastifyInstance } from 'fastify';
 import { EXPORT_TYPES, isExportType, type ExportType } from '../exports/registry.js';
 import type { ExportRecord } from '../parsers/types.js';
-import { DEFAULT_VARIANTS, getLayout, projectRecords } from './layouts.js';
+import { defaultVariant, getLayout, projectRecords } from './layouts.js';
 import { FAULT_REQUEST_SCHEMA, type FaultRequest, type FaultState } from './simulator-faults.js';
 import { SIMULATED_LISTS, dataCombo, type SimulatedFilter } from './simulator-lists.js';
 import { comboValue } from './simulator-pages.js';
@@ -170,7 +170,7 @@ export function simulatorAdmin(state: SimulatorState): SimulatorAdmin {
       knownAccount(account);
       const list = SIMULATED_LISTS[service];
       const chosen = filter === 'current' ? currentFilter(state, account, list) : dataCombo(list)?.filters.find((f) => f.all) ?? null;
-      const variant = state.faults.layoutOf(service) ?? DEFAULT_VARIANTS[service];
+      const variant = state.faults.layoutOf(service) ?? defaultVariant(service);
       const records = projectRecords(getLayout(service, { variant }), state.data.visible(service, account, chosen));
       return { service, account, version: state.data.version, variant, filter: report(state, chosen), records };
     },

@@ -7,7 +7,7 @@
 import { type ExportType, exportTable } from '../exports/registry.js';
 import type { ExportRecord } from '../parsers/types.js';
 import { addDays, isoDateTime, maxIso, toLocalMs } from './calendar.js';
-import { DEFAULT_NOW, generateDataset, mutateDataset, type Dataset } from './dataset.js';
+import { DEFAULT_NOW, generateDataset, mutateDataset, newestRecord, type Dataset } from './dataset.js';
 import { renderExport } from './render-export.js';
 import { readSimulatorData, writeSimulatorData } from './simulator-data-file.js';
 import type { FilterContext, SimulatedFilter } from './simulator-lists.js';
@@ -108,13 +108,14 @@ export class SimulatorData {
   }
 
   /**
-   * The ERP's "today": the simulated clock's date, or the newest order's when the dataset has moved
-   * past it (`mutateDataset` dates new documents a day or more after the newest order).
+   * The ERP's "today": the simulated clock's date, or the newest record's (`newestRecord`: the newest
+   * order's) when the dataset has moved past it (`mutateDataset` dates new documents a day or more after it).
    */
   filterContext(): FilterContext {
     let today = this.now.slice(0, 10);
     for (const account of this.accounts) {
-      for (const order of this.datasets.get(account)?.orders ?? []) today = maxIso(today, String(order.createdAt).slice(0, 10));
+      const dataset = this.datasets.get(account);
+      if (dataset) today = maxIso(today, newestRecord(dataset).slice(0, 10));
     }
     const weekday = (new Date(`${today}T00:00:00Z`).getUTCDay() + 6) % 7;
     const threeMonthsAgo = `${String(Number(today.slice(0, 4)) - (Number(today.slice(5, 7)) <= 3 ? 1 : 0))}-${String(((Number(today.slice(5, 7)) + 8) % 12) + 1).padStart(2, '0')}${today.slice(7)}`;

@@ -4,7 +4,7 @@
  * occurrences, so a test can show that a retry succeeds) or `false`/`0` (off).
  */
 import { EXPORT_TYPES, type ExportType } from '../exports/registry.js';
-import { LAYOUTS } from './layouts.js';
+import { layoutVariants } from './layouts.js';
 
 /** On (`true`), off (`false`, `0`) or on for the next N occurrences. */
 export type FaultSwitch = boolean | number;
@@ -21,7 +21,7 @@ export interface FaultSettings {
   stallDownload?: FaultSwitch;
   /** An export ends at 60 % of its bytes, without `%%EOF`. */
   truncatePdf?: FaultSwitch;
-  /** Column layout per export (a `LAYOUTS` variant name, e.g. customers `8p`); `null` restores the default. */
+  /** Column layout per export (a `layoutVariants` name, e.g. customers `8p`); `null` restores the default. */
   layout?: Partial<Record<ExportType, string | null>>;
   /** The next export clicks do nothing: no error, no file (seen on DDT, ERP-UI §6). */
   exportClickIgnored?: FaultSwitch;
@@ -109,7 +109,7 @@ export const FAULT_REQUEST_SCHEMA = {
     layout: {
       type: 'object',
       additionalProperties: false,
-      properties: Object.fromEntries(EXPORT_TYPES.map((t) => [t, { anyOf: [{ type: 'string', enum: Object.keys(LAYOUTS[t]) }, { type: 'null' }] }])),
+      properties: Object.fromEntries(EXPORT_TYPES.map((t) => [t, { anyOf: [{ type: 'string', enum: Object.keys(layoutVariants(t)) }, { type: 'null' }] }])),
     },
     reset: { type: 'boolean' },
     expireSessions: { type: 'boolean' },
@@ -150,7 +150,7 @@ export class Faults {
     }
     for (const [type, variant] of Object.entries(settings.layout ?? {}) as [ExportType, string | null][]) {
       if (variant === null) this.layout.delete(type);
-      else if (!LAYOUTS[type][variant]) throw new Error(`${type} has no layout variant ${variant}`);
+      else if (!layoutVariants(type)[variant]) throw new Error(`${type} has no layout variant ${variant}`);
       else this.layout.set(type, variant);
     }
   }

@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { exportTable } from '../exports/registry.js';
 import type { ExportRecord } from '../parsers/types.js';
-import { DEFAULT_VARIANTS } from './layouts.js';
+import { defaultVariant } from './layouts.js';
 import { renderExport } from './render-export.js';
 import { SIMULATED_LISTS, filterByCode, type SimulatedList, type UiLanguage } from './simulator-lists.js';
 import { OBJECTS_NOT_LOADED, comboValue, gridHtml, homePage, listViewPage, loginPage, serverErrorPage } from './simulator-pages.js';
@@ -203,7 +203,7 @@ function exportedRecords(state: SimulatorState, list: SimulatedList, account: st
 }
 
 async function sendExport(state: SimulatorState, list: SimulatedList, account: string, session: string, lang: UiLanguage, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-  const variant = state.faults.layoutOf(list.service) ?? DEFAULT_VARIANTS[list.service];
+  const variant = state.faults.layoutOf(list.service) ?? defaultVariant(list.service);
   const limited = (list.gridFilter && state.gridFilters.has(account)) || state.emptyCells.has(`${session}|${list.service}`);
   const pdf = limited
     ? await renderExport(list.service, exportedRecords(state, list, account, session), { variant })

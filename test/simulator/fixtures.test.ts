@@ -14,7 +14,7 @@ import {
 } from '../../src/simulator/fixtures.js';
 import { vatCheckDigit } from '../../src/simulator/italian-codes.js';
 import { GEOMETRY, renderExport, renderExportWithSummary } from '../../src/simulator/render-export.js';
-import { LAYOUTS, getLayout, projectRecords } from '../../src/simulator/layouts.js';
+import { getLayout, layoutVariants, projectRecords } from '../../src/simulator/layouts.js';
 import { createRandom } from '../../src/simulator/random.js';
 import { cellValue, readGrid, readRecords } from './pdf-grid.js';
 
@@ -242,7 +242,7 @@ describe('layouts', () => {
   it('fit the page and print only headers the export table accepts (or unknown/ignored columns)', () => {
     for (const type of EXPORT_TYPES) {
       const table = exportTable(type);
-      for (const layout of Object.values(LAYOUTS[type])) {
+      for (const layout of Object.values(layoutVariants(type))) {
         for (const page of layout.pages) {
           expect(page.reduce((w, c) => w + c.width, 0)).toBeLessThanOrEqual(GEOMETRY.maxGridWidth);
           for (const column of page) {
@@ -262,7 +262,7 @@ describe('layouts', () => {
 
   it('show the required columns in every variant but the missing-required one', () => {
     for (const type of EXPORT_TYPES) {
-      for (const layout of Object.values(LAYOUTS[type])) {
+      for (const layout of Object.values(layoutVariants(type))) {
         const shown = new Set(layout.pages.flat().flatMap((c) => (c.content.kind === 'field' ? [c.content.field] : [])));
         const missing = exportTable(type).columns.filter((c) => c.required && !shown.has(c.field)).map((c) => c.field);
         expect(missing, `${type} ${layout.variant}`).toEqual(layout.variant === 'missing-required' ? ['orderNumber'] : []);
