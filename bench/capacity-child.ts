@@ -120,7 +120,7 @@ async function scheduleRun(args: ScheduleArgs): Promise<ScheduleResult> {
   const runtime = createRuntime({ config, clock, source, parse: revisingParser() });
   const completions: Record<string, number[]> = {};
   let [runs, failures] = [0, 0];
-  runtime.runtime.subscribe((event) => {
+  runtime.orchestrator.subscribe((event) => {
     if (event.type === 'sync.failed') failures++;
     if (event.type !== 'sync.completed') return;
     runs++;
@@ -193,7 +193,7 @@ async function costRun(args: CostArgs): Promise<CostResult> {
   const runtime = createRuntime({ config, source, schedules: noTimers });
   const runs: Record<string, number> = {};
   let failures = 0;
-  runtime.runtime.subscribe((event) => {
+  runtime.orchestrator.subscribe((event) => {
     const service = String(event.target).split('@')[0]!;
     if (event.type === 'sync.completed') runs[service] = (runs[service] ?? 0) + 1;
     if (event.type === 'sync.failed') failures++;
@@ -211,14 +211,14 @@ async function costRun(args: CostArgs): Promise<CostResult> {
   const sampler = setInterval(sample, SAMPLE_MS);
   const chromiumTotal = (): number => [...chromiumSeconds.values()].reduce((a, b) => a + b, 0);
   const idle = (): boolean => {
-    const status = runtime.runtime.status();
+    const status = runtime.orchestrator.status();
     return status.running.length === 0 && status.queue.length === 0 && status.paused.length === 0 && status.targets.every((t) => t.retryAt === null);
   };
   /** Requests a service on every account (chained services follow as in the field) and waits until nothing is left to do. */
   const phase = async (service: Service): Promise<{ service: number; chromium: number }> => {
     sample();
     const [cpu0, chromium0] = [process.cpuUsage(), chromiumTotal()];
-    runtime.runtime.request(service);
+    runtime.orchestrator.request(service);
     do await new Promise((resolve) => setTimeout(resolve, SAMPLE_MS));
     while (!idle());
     sample();

@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { exportNames } from '../src/exports/registry.js';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import type { OrchestratorRuntime, RuntimeEvent } from '../src/runtime/runtime-port.js';
+import type { OrchestratorPort, RuntimeEvent } from '../src/runtime/orchestrator-port.js';
 import { createRuntime } from '../src/runtime/runtime.js';
 import { loadExportParser, type ParseExportFile } from '../src/sync/export-parser.js';
 import type { LoadCommand, LoadMessage, LoadWorkerData } from './operator-load.worker.js';
@@ -55,8 +55,8 @@ export async function benchOperator(log: (line: string) => void): Promise<BenchR
   const parse = pacedParser(await loadExportParser(), pacing);
   const config = loadConfig({ DATA_DIR: temp, ERP_EXPORT_DIR: FIXTURE_EXPORTS, API_TOKEN: TOKEN, LOG_LEVEL: 'silent' });
   const orchestrator = createRuntime({ config, parse, schedules: Object.fromEntries(exportNames().map((service) => [service, { enabled: false }])) });
-  const { runtime } = orchestrator;
-  const app = await buildApp({ runtime, config });
+  const { orchestrator: runtime } = orchestrator;
+  const app = await buildApp({ orchestrator: runtime, config });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   const workers: Worker[] = [];
   try {
@@ -127,7 +127,7 @@ interface SyncMeasure {
 }
 
 /** One paced orders sync with the status load running from its start to its completion. */
-async function measureSync(app: FastifyInstance, runtime: OrchestratorRuntime, http: Worker, stream: Worker, pacing: { on: boolean }): Promise<SyncMeasure> {
+async function measureSync(app: FastifyInstance, runtime: OrchestratorPort, http: Worker, stream: Worker, pacing: { on: boolean }): Promise<SyncMeasure> {
   // Deliveries of earlier phases (none expected while idle) are not this sync's.
   await reply(stream, 'stream-report', { type: 'report' });
   pacing.on = true;
@@ -179,7 +179,7 @@ async function statusLoad(http: Worker, during: () => Promise<unknown>) {
 }
 
 /** Runs `command` and waits until the dispatch region is idle (at once when it did not leave idle). */
-function untilIdle(runtime: OrchestratorRuntime, command: () => void): Promise<void> {
+function untilIdle(runtime: OrchestratorPort, command: () => void): Promise<void> {
   return new Promise((resolve, reject) => {
     const finish = (): void => {
       clearTimeout(timer);
@@ -198,7 +198,7 @@ function untilIdle(runtime: OrchestratorRuntime, command: () => void): Promise<v
   });
 }
 
-function nextEvent(runtime: OrchestratorRuntime, predicate: (event: RuntimeEvent) => boolean): Promise<RuntimeEvent> {
+function nextEvent(runtime: OrchestratorPort, predicate: (event: RuntimeEvent) => boolean): Promise<RuntimeEvent> {
   return within(
     new Promise((resolve) => {
       const stop = runtime.subscribe((event) => {

@@ -10,7 +10,7 @@ import { buildApp } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { createRuntime, type Runtime } from '../src/runtime/runtime.js';
 import { SNAPSHOT_WRITE_INTERVAL_MS } from '../src/runtime/persistence.js';
-import type { RuntimeEvent } from '../src/runtime/runtime-port.js';
+import type { RuntimeEvent } from '../src/runtime/orchestrator-port.js';
 import { generateLargeFixtures, REPO_ROOT, type GroundTruth } from '../src/simulator/fixtures.js';
 import type { ParseExportFile } from '../src/sync/export-parser.js';
 import type { BenchRow } from './report.js';
@@ -79,7 +79,7 @@ function benchConfig(dataDir: string, exportDir: string, env: Record<string, str
  */
 class Counter {
   private wake: (() => void) | null = null;
-  constructor(runtime?: Runtime['runtime'], count?: (event: RuntimeEvent) => void) {
+  constructor(runtime?: Runtime['orchestrator'], count?: (event: RuntimeEvent) => void) {
     runtime?.subscribe((event) => {
       count?.(event);
       this.poke();
@@ -122,21 +122,21 @@ async function bounded<T>(what: string, ms: number, work: Promise<T>): Promise<T
  */
 async function overheadPerRun(log: (line: string) => void): Promise<BenchRow[]> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-orchestrator-overhead-'));
-  const orchestrator = createRuntime({ config: benchConfig(dir, FIXTURE_EXPORTS), schedules: noTimers(), runSync: noRun });
+  const runtime = createRuntime({ config: benchConfig(dir, FIXTURE_EXPORTS), schedules: noTimers(), runSync: noRun });
   try {
     let completed = 0;
-    const events = new Counter(orchestrator.runtime, (event) => {
+    const events = new Counter(runtime.orchestrator, (event) => {
       if (event.type === 'sync.completed') completed++;
     });
     const ours = async (runs: number, flushEach: boolean): Promise<{ ms: number; writeMs: number; writes: number }> => {
-      const stats = orchestrator.persistence.stats;
+      const stats = runtime.persistence.stats;
       const [writeMs0, writes0] = [stats.totalWriteMs, stats.writes];
       const t0 = performance.now();
       for (let i = 0; i < runs; i++) {
         const target = completed + 1;
-        orchestrator.actor.send({ type: 'sync.request', service: 'customers', now: Date.now() });
+        runtime.actor.send({ type: 'sync.request', service: 'customers', now: Date.now() });
         await events.until(() => completed >= target);
-        if (flushEach) orchestrator.persistence.flush();
+        if (flushEach) runtime.persistence.flush();
         await nextTurn();
       }
       const ms = (performance.now() - t0) / runs;
@@ -176,7 +176,7 @@ async function overheadPerRun(log: (line: string) => void): Promise<BenchRow[]> 
     for (let i = 0; i < ACK_RUNS; i++) {
       const target = completed + 1;
       const t0 = performance.now();
-      orchestrator.runtime.request('customers');
+      runtime.orchestrator.request('customers');
       acknowledged.push(performance.now() - t0);
       await events.until(() => completed >= target);
       await nextTurn();
@@ -193,7 +193,7 @@ async function overheadPerRun(log: (line: string) => void): Promise<BenchRow[]> 
     );
     log(
       `  overhead with a flush per run: ${bestFlushed.ms.toFixed(3)} ms/run (${FLUSHED_RUNS} runs, ${bestFlushed.writes} writes, ` +
-        `${bestFlushed.writeMs.toFixed(3)} ms/run in writes, last envelope ${orchestrator.persistence.stats.lastEnvelopeBytes} B)`,
+        `${bestFlushed.writeMs.toFixed(3)} ms/run in writes, last envelope ${runtime.persistence.stats.lastEnvelopeBytes} B)`,
     );
     return [
       { name: 'orchestrator overhead per run minus a bare call (ms)', value: overhead, target: '≤ 1', pass: overhead <= 1 },
@@ -201,7 +201,7 @@ async function overheadPerRun(log: (line: string) => void): Promise<BenchRow[]> 
       { name: 'operator request acknowledged durably, median call (ms)', value: ackMs, target: 'report', pass: true },
     ];
   } finally {
-    await orchestrator.close();
+    await runtime.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -290,8 +290,8 @@ async function pauseLatency(log: (line: string) => void): Promise<BenchRow[]> {
   for (const service of ['ddt', 'invoices']) symlinkSync(join(FIXTURE_EXPORTS, `${service}.pdf`), join(exportDir, `${service}.pdf`));
   const config = benchConfig(dataDir, exportDir);
   const parser = benchParser();
-  const orchestrator = createRuntime({ config, schedules: noTimers(), parse: parser.parse });
-  const app = await buildApp({ runtime: orchestrator.runtime, config, logger: false, rateLimit: { max: 1_000_000, timeWindowMs: 60_000 } });
+  const runtime = createRuntime({ config, schedules: noTimers(), parse: parser.parse });
+  const app = await buildApp({ orchestrator: runtime.orchestrator, config, logger: false, rateLimit: { max: 1_000_000, timeWindowMs: 60_000 } });
   // What else held the event loop while a lease waited: garbage collection and snapshot writes.
   let gcMs = 0;
   const gc = new PerformanceObserver((list) => {
@@ -305,22 +305,22 @@ async function pauseLatency(log: (line: string) => void): Promise<BenchRow[]> {
     let applying = 0;
     let ordersCompleted = 0;
     let idle = 0;
-    const events = new Counter(orchestrator.runtime, (event) => {
+    const events = new Counter(runtime.orchestrator, (event) => {
       if (event.type === 'sync.progress' && event.target === target && event.phase === 'applying') applying++;
       if (event.type === 'sync.completed' && event.target === target) ordersCompleted++;
       if (event.type === 'orchestrator.state' && (event.state as { dispatch: string }).dispatch === 'idle') idle++;
     });
-    const running = (): { phase: string | null; done: number; total: number } | undefined => orchestrator.actor.getSnapshot().context.running[target];
+    const running = (): { phase: string | null; done: number; total: number } | undefined => runtime.actor.getSnapshot().context.running[target];
     /** One lease taken and released over HTTP: its latency to the 201 and what happened meanwhile. */
     const timedLease = async (): Promise<LeaseSample> => {
       const batchesBefore = applying;
-      const [gcBefore, writesBefore] = [gcMs, orchestrator.persistence.stats.totalWriteMs];
+      const [gcBefore, writesBefore] = [gcMs, runtime.persistence.stats.totalWriteMs];
       const sent = performance.now();
       const response = await fetch(`${address}/api/priority/leases`, { method: 'POST', headers, body: JSON.stringify({ reason: 'orchestrator benchmark', ttlMs: 60_000 }) });
       const body = (await response.json()) as { leaseId?: string; waitedMs?: number };
       const ms = performance.now() - sent;
       const batches = applying - batchesBefore;
-      const meanwhile = { gcMs: gcMs - gcBefore, writeMs: orchestrator.persistence.stats.totalWriteMs - writesBefore };
+      const meanwhile = { gcMs: gcMs - gcBefore, writeMs: runtime.persistence.stats.totalWriteMs - writesBefore };
       if (response.status === 201 && body.leaseId !== undefined) {
         const released = await fetch(`${address}/api/priority/leases/${encodeURIComponent(body.leaseId)}`, { method: 'DELETE', headers: { authorization: headers.authorization } });
         if (released.status !== 204) throw new Error(`lease release answered ${released.status}`);
@@ -343,11 +343,11 @@ async function pauseLatency(log: (line: string) => void): Promise<BenchRow[]> {
     const t0 = performance.now();
     while (latencies.length < LEASES) {
       // A run of 50,000 rows: request one whenever the orchestrator is idle.
-      if (running() === undefined && orchestrator.actor.getSnapshot().context.queue.length === 0) {
+      if (running() === undefined && runtime.actor.getSnapshot().context.queue.length === 0) {
         const idleBefore = idle;
         const seen = applying;
         if (runs > 0) parser.revise();
-        orchestrator.runtime.request('orders');
+        runtime.orchestrator.request('orders');
         runs++;
         await events.until(() => applying > seen || idle > idleBefore);
         continue;
@@ -359,7 +359,7 @@ async function pauseLatency(log: (line: string) => void): Promise<BenchRow[]> {
         // The run ended during the random wait (chained ddt/invoices then run: let them finish).
         missed++;
         const idleBefore = idle;
-        await events.until(() => idle > idleBefore || (running() === undefined && orchestrator.actor.getSnapshot().context.queue.length === 0));
+        await events.until(() => idle > idleBefore || (running() === undefined && runtime.actor.getSnapshot().context.queue.length === 0));
         continue;
       }
       const phase = `${run.phase ?? 'starting'}`;
@@ -400,7 +400,7 @@ async function pauseLatency(log: (line: string) => void): Promise<BenchRow[]> {
   } finally {
     gc.disconnect();
     await app.close();
-    await orchestrator.close();
+    await runtime.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
@@ -421,26 +421,26 @@ async function snapshotCost(log: (line: string) => void): Promise<BenchRow[]> {
   const agents = Array.from({ length: AGENTS }, (_, i) => `agent${String(i + 1).padStart(2, '0')}`);
   const config = benchConfig(dir, FIXTURE_EXPORTS, { ERP_ACCOUNTS: agents.join(',') });
   const changedRun: RunFunction = async () => ({ outcome: 'completed', stats: { ...ZERO, parsed: 1, inserted: 1 } });
-  const orchestrator = createRuntime({ config, runSync: changedRun });
+  const runtime = createRuntime({ config, runSync: changedRun });
   try {
-    const targets = orchestrator.runtime.targets().length;
+    const targets = runtime.orchestrator.targets().length;
     let idle = 0;
-    const events = new Counter(orchestrator.runtime, (event) => {
+    const events = new Counter(runtime.orchestrator, (event) => {
       if (event.type === 'orchestrator.state' && (event.state as { dispatch: string }).dispatch === 'idle') idle++;
     });
     const idleBefore = idle;
-    orchestrator.runtime.requestAll();
+    runtime.orchestrator.requestAll();
     await events.until(() => idle > idleBefore);
-    orchestrator.persistence.flush();
-    orchestrator.runtime.pause('snapshot benchmark');
-    orchestrator.persistence.flush();
-    const idleBytes = orchestrator.persistence.stats.lastEnvelopeBytes;
-    orchestrator.runtime.requestAll();
+    runtime.persistence.flush();
+    runtime.orchestrator.pause('snapshot benchmark');
+    runtime.persistence.flush();
+    const idleBytes = runtime.persistence.stats.lastEnvelopeBytes;
+    runtime.orchestrator.requestAll();
 
     const write = (i: number): { ms: number; bytes: number } => {
-      orchestrator.runtime.request('orders', { account: agents[i % agents.length]! }); // coalesces into the queued entry
-      orchestrator.persistence.flush();
-      return { ms: orchestrator.persistence.stats.lastWriteMs, bytes: orchestrator.persistence.stats.lastEnvelopeBytes };
+      runtime.orchestrator.request('orders', { account: agents[i % agents.length]! }); // coalesces into the queued entry
+      runtime.persistence.flush();
+      return { ms: runtime.persistence.stats.lastWriteMs, bytes: runtime.persistence.stats.lastEnvelopeBytes };
     };
     for (let i = 0; i < 5; i++) write(i); // warm-up
     const samples: { ms: number; bytes: number }[] = [];
@@ -452,14 +452,14 @@ async function snapshotCost(log: (line: string) => void): Promise<BenchRow[]> {
     const serialise: number[] = [];
     for (let i = 0; i < SNAPSHOT_WRITES; i++) {
       const t0 = performance.now();
-      JSON.stringify({ savedAt: Date.now(), snapshot: orchestrator.actor.getPersistedSnapshot() });
+      JSON.stringify({ savedAt: Date.now(), snapshot: runtime.actor.getPersistedSnapshot() });
       serialise.push(performance.now() - t0);
     }
     const serialiseMs = percentile(serialise.sort((x, y) => x - y), 50);
     const times = samples.map((s) => s.ms).sort((x, y) => x - y);
     const median = percentile(times, 50);
     const bytes = Math.max(...samples.map((s) => s.bytes));
-    const queued = orchestrator.actor.getSnapshot().context.queue.length;
+    const queued = runtime.actor.getSnapshot().context.queue.length;
     log(
       `  snapshot: ${targets} targets, ${queued} queued: ${bytes} B (${(bytes / targets).toFixed(0)} B/target; ${idleBytes} B with nothing queued); ` +
         `write (snapshot + JSON + fsync'd transaction) median ${median.toFixed(2)} ms, min ${times[0]!.toFixed(2)}, max ${times[times.length - 1]!.toFixed(2)} ms ` +
@@ -470,7 +470,7 @@ async function snapshotCost(log: (line: string) => void): Promise<BenchRow[]> {
       { name: `snapshot write ms with ${targets} targets`, value: median, target: 'report', pass: true },
     ];
   } finally {
-    await orchestrator.close();
+    await runtime.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -13,7 +13,7 @@ import errorHandler, { frameworkErrors } from './http/plugins/error-handler.js';
 import eventJournal from './http/plugins/event-journal.js';
 import metrics from './http/plugins/metrics.js';
 import requestLog from './http/plugins/request-log.js';
-import runtimePlugin from './http/plugins/runtime.js';
+import orchestratorPlugin from './http/plugins/orchestrator.js';
 import security, { DEFAULT_RATE_LIMIT, type RateLimitSettings } from './http/plugins/security.js';
 import validation from './http/plugins/validation.js';
 import healthRoutes from './http/routes/health/index.js';
@@ -23,13 +23,13 @@ import priorityRoutes from './http/routes/priority/index.js';
 import streamRoute from './http/routes/stream/index.js';
 import { DEFAULT_STREAM_SETTINGS, type StreamSettings } from './http/routes/stream/stream-clients.js';
 import syncRoutes from './http/routes/sync/index.js';
-import type { OrchestratorRuntime } from './runtime/runtime-port.js';
+import type { OrchestratorPort } from './runtime/orchestrator-port.js';
 import { DEFAULT_LEASE_WAIT_MS } from './runtime/leases.js';
 
 /** What the HTTP app needs from the process. */
 export interface AppDeps {
   /** The running orchestrator; the caller owns it (creates it before, closes it after the app). */
-  runtime: OrchestratorRuntime;
+  orchestrator: OrchestratorPort;
   config: Config;
   /** A pino logger to log through, `true` for a new one at `config.logLevel`, `false`/absent for none. */
   logger?: Logger | boolean;
@@ -107,7 +107,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(errorHandler);
   await app.register(contentType);
   await app.register(requestLog);
-  await app.register(runtimePlugin, { runtime: deps.runtime });
+  await app.register(orchestratorPlugin, { orchestrator: deps.orchestrator });
   // Before any route: these plugins act through onRoute hooks (limits, OpenAPI, WebSocket handlers).
   await app.register(security, { rateLimit: deps.rateLimit ?? DEFAULT_RATE_LIMIT, credential });
   await app.register(docs, { version: VERSION });

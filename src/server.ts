@@ -83,9 +83,9 @@ export async function serve(): Promise<number> {
     return EXIT_FAILURE;
   }
   const inspector = await createInspector(config, logger);
-  let orchestrator: Runtime;
+  let runtime: Runtime;
   try {
-    orchestrator = createRuntime({ config, logger, source: exports.source, browserDir: exports.browserDir, resourceSampleMs: RESOURCE_SAMPLE_MS, ...(inspector === null ? {} : { inspect: inspector.inspect }) });
+    runtime = createRuntime({ config, logger, source: exports.source, browserDir: exports.browserDir, resourceSampleMs: RESOURCE_SAMPLE_MS, ...(inspector === null ? {} : { inspect: inspector.inspect }) });
   } catch (error) {
     inspector?.stop();
     await exports.source.close();
@@ -96,18 +96,18 @@ export async function serve(): Promise<number> {
 
   let app: Awaited<ReturnType<typeof buildApp>>;
   try {
-    app = await buildApp({ runtime: orchestrator.runtime, config, logger });
+    app = await buildApp({ orchestrator: runtime.orchestrator, config, logger });
   } catch (error) {
-    await orchestrator.close();
+    await runtime.close();
     inspector?.stop();
     throw error;
   }
   // Installed before listening and before the ready block: a supervisor may signal the moment it reads it.
   const shutdown = installShutdown(logger, watchdog, [
     ['stop accepting requests', () => app.close()],
-    ['pause runs at their next checkpoint', () => orchestrator.pauseRuns()],
-    ['write the final snapshot', () => orchestrator.writeFinalSnapshot()],
-    ['close databases', () => orchestrator.closeDatabases()],
+    ['pause runs at their next checkpoint', () => runtime.pauseRuns()],
+    ['write the final snapshot', () => runtime.writeFinalSnapshot()],
+    ['close databases', () => runtime.closeDatabases()],
     ['stop the inspector', () => inspector?.stop()],
     ['write the last log lines', () => output.flush(LOG_FLUSH_MS)],
   ]);
@@ -119,11 +119,11 @@ export async function serve(): Promise<number> {
     shutdown.uninstall();
     inspector?.stop();
     process.stderr.write(`cannot listen on ${config.host}:${config.port}: ${(error as Error).message}\n`);
-    await orchestrator.close();
+    await runtime.close();
     return EXIT_FAILURE;
   }
   // Through the log output, so that it comes after the start's log lines and never blocks either.
-  output.write(readyBlock(config, tokenFile, url, orchestrator, inspector, exports));
+  output.write(readyBlock(config, tokenFile, url, runtime, inspector, exports));
   return shutdown.done;
 }
 
@@ -169,9 +169,9 @@ async function phase(logger: Logger, name: string, run: () => unknown): Promise<
   }
 }
 
-function readyBlock(config: Config, tokenFile: string | null, url: string, orchestrator: Runtime, inspector: Inspector | null, exports: ExportSetup): string {
-  const status = orchestrator.runtime.status();
-  const started = orchestrator.restoredFrom === null ? 'first boot' : `restored the snapshot of ${new Date(orchestrator.restoredFrom).toISOString()}`;
+function readyBlock(config: Config, tokenFile: string | null, url: string, runtime: Runtime, inspector: Inspector | null, exports: ExportSetup): string {
+  const status = runtime.orchestrator.status();
+  const started = runtime.restoredFrom === null ? 'first boot' : `restored the snapshot of ${new Date(runtime.restoredFrom).toISOString()}`;
   const lines = [
     '',
     'sync-orchestrator is ready',

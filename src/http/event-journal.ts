@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger as Logger } from 'fastify';
-import type { RuntimeEvent } from '../runtime/runtime-port.js';
+import type { RuntimeEvent } from '../runtime/orchestrator-port.js';
 
 /** A runtime event as the stream sends it: the runtime's `{type, at, …}` plus its place in the sequence. */
 export interface StreamEvent extends RuntimeEvent {

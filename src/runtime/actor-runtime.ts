@@ -23,7 +23,7 @@ import {
   type LeaseGrant,
   type LeaseRequest,
   type LedgerFilter,
-  type OrchestratorRuntime,
+  type OrchestratorPort,
   type RunView,
   type RuntimeEvent,
   type RuntimeStatus,
@@ -32,11 +32,11 @@ import {
   type SkipView,
   type SyncRequestOptions,
   type SyncRequestResult,
-} from './runtime-port.js';
+} from './orchestrator-port.js';
 import { scheduleCommand, scheduleOverride, scheduleView, scheduleViews } from './schedules.js';
 
-/** What {@link ActorRuntime} reads and commands. */
-export interface ActorRuntimeDeps {
+/** What {@link ActorPort} reads and commands. */
+export interface ActorPortDeps {
   actor: OrchestratorActor;
   hub: EventHub;
   /** Each state change of the machines, for `subscribe(…, { transitions: true })`. */
@@ -58,11 +58,11 @@ export interface ActorRuntimeDeps {
 }
 
 /**
- * `OrchestratorRuntime` over the one root actor: every command is an event to it, every answer a read
+ * `OrchestratorPort` over the one root actor: every command is an event to it, every answer a read
  * of its snapshot or of the ledgers. Nothing here decides what runs.
  */
-export class ActorRuntime implements OrchestratorRuntime {
-  constructor(private readonly deps: ActorRuntimeDeps) {}
+export class ActorPort implements OrchestratorPort {
+  constructor(private readonly deps: ActorPortDeps) {}
 
   /** `now` is the wall clock of the answer (the machine's own `now` is the time of its last event). */
   status(): RuntimeStatus {
@@ -74,7 +74,7 @@ export class ActorRuntime implements OrchestratorRuntime {
     return { ...status, uptimeSeconds: Math.round((at - startedAt) / 1000), source: sourceKind };
   }
 
-  why(service: Service): ReturnType<OrchestratorRuntime['why']> {
+  why(service: Service): ReturnType<OrchestratorPort['why']> {
     if (!isExportName(service)) throw new RangeError(`unknown service ${JSON.stringify(service)}`);
     return toIsoTimes(selectWhy(this.deps.actor.getSnapshot(), service));
   }

@@ -2,7 +2,7 @@ import type { OrchestratorContext, Service, TargetId } from '../../machines/inde
 import { erpWindowAt, scheduleOf, selectResourceGuard } from '../../machines/index.js';
 import { scaled } from '../../machines/time.js';
 import { isoTime } from './iso-times.js';
-import type { HealthView } from './runtime-port.js';
+import type { HealthView } from './orchestrator-port.js';
 
 type Level = HealthView['status'];
 type Check = HealthView['checks'][string];

@@ -1,4 +1,4 @@
-import { TIME_FIELDS, type IsoTimes } from './runtime-port.js';
+import { TIME_FIELDS, type IsoTimes } from './orchestrator-port.js';
 
 const TIME_KEYS: ReadonlySet<string> = new Set(TIME_FIELDS);
 

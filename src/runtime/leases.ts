@@ -3,7 +3,7 @@ import { selectLease, type OrchestratorActor } from '../../machines/index.js';
 import { runningInScope } from '../../machines/holds.js';
 import type { EventHub } from './event-hub.js';
 import { isoTime } from './iso-times.js';
-import { LeaseTimeoutError, type LeaseGrant, type LeaseRequest } from './runtime-port.js';
+import { LeaseTimeoutError, type LeaseGrant, type LeaseRequest } from './orchestrator-port.js';
 
 /**
  * How long a lease request waits for the runs in scope to pause when the caller gives no bound. A run

@@ -9,7 +9,7 @@ import {
   type TargetId,
 } from '../../machines/index.js';
 import type { EventHub } from './event-hub.js';
-import { UnknownAccountError, type SyncRequestOptions, type SyncRequestResult } from './runtime-port.js';
+import { UnknownAccountError, type SyncRequestOptions, type SyncRequestResult } from './orchestrator-port.js';
 
 /**
  * The order `requestAll` asks for the six services: priority first, and a chain parent before its

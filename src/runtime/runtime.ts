@@ -21,7 +21,7 @@ import { EventHub } from './event-hub.js';
 import { logFact } from './event-log.js';
 import { MachineTransitions, inspectAll } from './machine-transitions.js';
 import { acknowledgeCompletedChanges } from './acknowledge-changes.js';
-import { ActorRuntime } from './actor-runtime.js';
+import { ActorPort } from './actor-runtime.js';
 import { isoTime } from './iso-times.js';
 import { RunLedger } from './ledger.js';
 import { DEFAULT_LEASE_WAIT_MS } from './leases.js';
@@ -30,7 +30,7 @@ import { RESOURCE_SAMPLE_MS, ResourceSampler } from './resource-sampler.js';
 import { readableSnapshot, startOrchestrator, type ActorClock, type StartOptions } from './restore.js';
 import { ExportRuns } from '../sync/export-runs.js';
 import { shutdownPhases, type ShutdownPhases } from './shutdown.js';
-import type { OrchestratorRuntime } from './runtime-port.js';
+import type { OrchestratorPort } from './orchestrator-port.js';
 import { schedulesInput } from './schedules.js';
 
 /** Options of {@link createRuntime}. */
@@ -73,8 +73,8 @@ export interface RuntimeOptions {
 /** A running orchestrator and how to stop it. */
 export interface Runtime extends ShutdownPhases {
   /** What the HTTP layer, the CLI and the benchmarks call. */
-  runtime: OrchestratorRuntime;
-  /** The root actor (for tests and benchmarks that watch it; send commands through `runtime`). */
+  orchestrator: OrchestratorPort;
+  /** The root actor (for tests and benchmarks that watch it; send commands through `orchestrator`). */
   actor: OrchestratorActor;
   /** The snapshot + ledger write loop; `flush()` writes what is pending now, `stats` measures it. */
   persistence: SnapshotPersistence;
@@ -202,7 +202,7 @@ function assemble(parts: Parts): Runtime {
   if (parts.resourceSampleMs !== undefined) resources.start();
   // The first shutdown phase aborts `closing`: no sample may reach an actor that is being stopped.
   closing.signal.addEventListener('abort', () => resources.stop(), { once: true });
-  const runtime = new ActorRuntime({
+  const orchestrator = new ActorPort({
     actor,
     hub,
     transitions,
@@ -217,7 +217,7 @@ function assemble(parts: Parts): Runtime {
   });
 
   const phases = shutdownPhases({ actor, persistence, runs, source, stores, store, closing, now, logger });
-  return { runtime, actor, persistence, restoredFrom: envelope?.savedAt ?? null, resources, ...phases };
+  return { orchestrator, actor, persistence, restoredFrom: envelope?.savedAt ?? null, resources, ...phases };
 }
 
 function clockNow(clock: ActorClock | undefined): (() => number) | undefined {

@@ -2,7 +2,7 @@ import { chainParentOf, scheduleOf, type OrchestratorCommand, type OrchestratorC
 import { exportNames, isExportName, serviceCatalog } from '../exports/registry.js';
 import type { ScheduleOverride } from '../stores/orchestrator-store.js';
 import { isoTime } from './iso-times.js';
-import type { ScheduleUpdate, ScheduleView } from './runtime-port.js';
+import type { ScheduleUpdate, ScheduleView } from './orchestrator-port.js';
 
 const MINUTE_MS = 60_000;
 

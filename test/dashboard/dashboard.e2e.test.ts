@@ -58,7 +58,7 @@ describe.skipIf(CHROMIUM === null).each(VIEWPORTS)(`dashboard in headless Chromi
   const pageErrors: string[] = [];
   /** Requests the page made to anything but this service (each was aborted). */
   const elsewhere: string[] = [];
-  let orchestrator: Runtime;
+  let runtime: Runtime;
   let app: FastifyInstance;
   let browser: Browser;
   let page: Page;
@@ -73,8 +73,8 @@ describe.skipIf(CHROMIUM === null).each(VIEWPORTS)(`dashboard in headless Chromi
     const config = loadConfig({ DATA_DIR: join(temp, 'data'), ERP_EXPORT_DIR: exportDir, API_TOKEN: TOKEN, LOG_LEVEL: 'silent' });
     // The catalogue's stagger, with orders moved from +0 to +10 min so that nothing starts on its own
     // during the test: the only run is the one the test clicks.
-    orchestrator = createRuntime({ config, schedules: { orders: { offsetMs: 10 * MINUTE } } });
-    app = await buildApp({ runtime: orchestrator.runtime, config });
+    runtime = createRuntime({ config, schedules: { orders: { offsetMs: 10 * MINUTE } } });
+    app = await buildApp({ orchestrator: runtime.orchestrator, config });
     url = await app.listen({ host: '127.0.0.1', port: 0 });
 
     mkdirSync(SCREENSHOTS, { recursive: true });
@@ -112,7 +112,7 @@ describe.skipIf(CHROMIUM === null).each(VIEWPORTS)(`dashboard in headless Chromi
   afterAll(async () => {
     await browser?.close();
     await app?.close();
-    await orchestrator?.close();
+    await runtime?.close();
     rmSync(temp, { recursive: true, force: true });
   });
 

@@ -47,10 +47,10 @@ describe.skipIf(CHROMIUM === null)(`dashboard: ERP window and login-budget holds
 
   async function serve(name: string, erpHours: string, source?: ExportSource): Promise<{ url: string; runtime: Runtime }> {
     const config = loadConfig({ DATA_DIR: join(temp, name), ERP_EXPORT_DIR: FIXTURE_EXPORTS, API_TOKEN: TOKEN, LOG_LEVEL: 'silent', ERP_HOURS: erpHours });
-    const orchestrator = createRuntime({ config, ...(source ? { source } : {}), schedules: Object.fromEntries(['orders', 'customers', 'products', 'prices'].map((s) => [s, { enabled: false }])) });
-    const app = await buildApp({ runtime: orchestrator.runtime, config });
-    services.push({ runtime: orchestrator, app });
-    return { url: await app.listen({ host: '127.0.0.1', port: 0 }), runtime: orchestrator };
+    const runtime = createRuntime({ config, ...(source ? { source } : {}), schedules: Object.fromEntries(['orders', 'customers', 'products', 'prices'].map((s) => [s, { enabled: false }])) });
+    const app = await buildApp({ orchestrator: runtime.orchestrator, config });
+    services.push({ runtime, app });
+    return { url: await app.listen({ host: '127.0.0.1', port: 0 }), runtime };
   }
 
   async function open(url: string): Promise<Page> {
@@ -92,11 +92,11 @@ describe.skipIf(CHROMIUM === null)(`dashboard: ERP window and login-budget holds
   it('shows the window open and the account held for its login budget once a run hits it', async () => {
     const { url, runtime } = await serve('held', windowFromNow(-60, 180), new BudgetUsedUp());
     const page = await open(url);
-    runtime.runtime.request('orders');
+    runtime.orchestrator.request('orders');
     const held = await page.waitForSelector('#health [data-check="account-default"]');
     expect(await held!.evaluate((el) => el.textContent ?? '')).toMatch(/held.*default: login budget used up.*no run starts before /);
     expect(await page.$eval('#health [data-check="erp-hours"]', (el) => el.textContent ?? '')).toMatch(/open.*closes /);
-    expect(runtime.runtime.status().breaker.state).toBe('closed');
+    expect(runtime.orchestrator.status().breaker.state).toBe('closed');
     await page.close();
   });
 });

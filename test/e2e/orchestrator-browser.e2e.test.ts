@@ -20,7 +20,7 @@ import { processesWith } from '../../src/erp/process-tree.js';
 import { databaseOf, databaseSpecs, type ExportType } from '../../src/exports/registry.js';
 import type { ExportRecord } from '../../src/parsers/types.js';
 import { createRuntime, type Runtime } from '../../src/runtime/runtime.js';
-import type { RunView, RuntimeEvent } from '../../src/runtime/runtime-port.js';
+import type { RunView, RuntimeEvent } from '../../src/runtime/orchestrator-port.js';
 import { buildErpSimulator, simulatorState, type SimulatorAccount } from '../../src/simulator/erp-simulator.js';
 import { simulatorAdmin, type DatasetReport, type FaultsReport, type SimulatorStateReport } from '../../src/simulator/simulator-admin.js';
 import type { FaultRequest } from '../../src/simulator/simulator-faults.js';
@@ -70,7 +70,7 @@ describe.skipIf(!chromium)(`the orchestrator over real Chromium and the ERP simu
   let app: FastifyInstance;
   let url: string;
   let source: BrowserSource;
-  let orchestrator: Runtime;
+  let runtime: Runtime;
   /** COMPLETENESS_MIN of the configuration: the share of active rows an export must hold before rows are deleted. */
   let completenessMin: number;
   /** Moves the browser source's clock (its login-refusal cooldown and login budget), not the test's. */
@@ -116,7 +116,7 @@ describe.skipIf(!chromium)(`the orchestrator over real Chromium and the ERP simu
         stop();
         reject(new Error(`not settled within ${timeoutMs} ms: ${targets.filter((t) => !ended.has(t)).join(', ')} still open; saw ${seen.slice(-30).map(describeEvent).join(', ')}`));
       }, timeoutMs);
-      const stop = orchestrator.runtime.subscribe((event) => {
+      const stop = runtime.orchestrator.subscribe((event) => {
         seen.push(event);
         if (isFinal(event)) ended.add(event.target as string);
         if (dispatchIdle(event) && targets.every((t) => ended.has(t))) {
@@ -134,9 +134,9 @@ describe.skipIf(!chromium)(`the orchestrator over real Chromium and the ERP simu
       }
     });
   const requestOne = (service: Service, account: string, timeoutMs = TARGET_MS): Promise<RuntimeEvent[]> =>
-    eventsUntilSettled([`${service}@${account}`], () => void orchestrator.runtime.request(service, { account }), timeoutMs);
+    eventsUntilSettled([`${service}@${account}`], () => void runtime.orchestrator.request(service, { account }), timeoutMs);
   const lastRunOf = (target: string): RunView => {
-    const run = orchestrator.runtime.runs({ limit: 50 }).find((r) => r.target === target);
+    const run = runtime.orchestrator.runs({ limit: 50 }).find((r) => r.target === target);
     expect(run, `a run of ${target} in the ledger`).toBeDefined();
     return run!;
   };
@@ -242,17 +242,17 @@ describe.skipIf(!chromium)(`the orchestrator over real Chromium and the ERP simu
       loginsPerDay: 1_000,
       now: () => new Date(Date.now() + sourceClockSkewMs),
     });
-    orchestrator = createRuntime({ config, source, schedules: noTimers(), random: 7 });
+    runtime = createRuntime({ config, source, schedules: noTimers(), random: 7 });
   });
 
   afterAll(async () => {
-    await orchestrator?.close();
+    await runtime?.close();
     await app?.close();
     dataDir?.remove();
   });
 
   it('requestAll syncs all six services for agent1 and agent2 plus products and prices, and the databases equal the simulator dataset', async () => {
-    const events = await eventsUntilSettled(TARGETS.map((t) => t.target), () => void orchestrator.runtime.requestAll(), CYCLE_MS);
+    const events = await eventsUntilSettled(TARGETS.map((t) => t.target), () => void runtime.orchestrator.requestAll(), CYCLE_MS);
     const expected = await truthOfAll();
 
     expect(events.filter((e) => e.type === 'sync.failed').map(describeEvent)).toEqual([]);
@@ -283,7 +283,7 @@ describe.skipIf(!chromium)(`the orchestrator over real Chromium and the ERP simu
       expect(changes[parent]!.inserted + changes[parent]!.updated, parent).toBeGreaterThan(0);
     }
 
-    const events = await eventsUntilSettled(TARGETS.map((t) => t.target), () => void orchestrator.runtime.requestAll(), CYCLE_MS);
+    const events = await eventsUntilSettled(TARGETS.map((t) => t.target), () => void runtime.orchestrator.requestAll(), CYCLE_MS);
     expect(events.filter((e) => e.type === 'sync.failed').map(describeEvent)).toEqual([]);
     const reported = Object.fromEntries(
       events.filter((e) => e.type === 'sync.completed').map((e) => {
@@ -324,7 +324,7 @@ describe.skipIf(!chromium)(`the orchestrator over real Chromium and the ERP simu
     let startedAt = 0;
     let failedAfterMs = -1;
     let filesAtFailure: string[] | null = null;
-    const stop = orchestrator.runtime.subscribe((event) => {
+    const stop = runtime.orchestrator.subscribe((event) => {
       if (event.target !== target) return;
       if (event.type === 'sync.started' && startedAt === 0) startedAt = Date.now();
       if (event.type === 'sync.failed' && failedAfterMs < 0) {
@@ -405,14 +405,14 @@ describe.skipIf(!chromium)(`the orchestrator over real Chromium and the ERP simu
     await faults({ refuseLogin: true, expireSessions: true });
     let opened: { failuresBefore: number; cooldownMs: number; breaker: string } | null = null;
     let failures = 0;
-    const stop = orchestrator.runtime.subscribe((event) => {
+    const stop = runtime.orchestrator.subscribe((event) => {
       if (event.type === 'sync.failed') failures++;
       if (event.type === 'erp.circuit' && event.state === 'open' && opened === null) {
         const failuresBefore = failures;
         const cooldownMs = Date.parse(event.until as string) - Date.parse(event.at);
         opened = { failuresBefore, cooldownMs, breaker: 'not read yet' };
         // Read after the step that opened it (a microtask later), well within the 3 s cooldown.
-        queueMicrotask(() => void (opened = { failuresBefore, cooldownMs, breaker: orchestrator.runtime.status().breaker.state }));
+        queueMicrotask(() => void (opened = { failuresBefore, cooldownMs, breaker: runtime.orchestrator.status().breaker.state }));
       }
     });
     let events: RuntimeEvent[];
@@ -437,12 +437,12 @@ describe.skipIf(!chromium)(`the orchestrator over real Chromium and the ERP simu
     // Later: the ERP accepts logins again, and the source's refusal cooldown (10 min) has passed.
     sourceClockSkewMs += 11 * 60_000;
     // Requested while the breaker is still open (the last retry was its failed probe): it starts as the next probe.
-    expect(orchestrator.runtime.status().breaker.state).toBe('open');
+    expect(runtime.orchestrator.status().breaker.state).toBe('open');
     const recovered = await requestOne('orders', 'agent1');
     expect(recovered.filter((e) => e.type === 'sync.failed').map(describeEvent)).toEqual([]);
     expect(recovered.find((e) => e.type === 'sync.started' && e.target === target)).toMatchObject({ probe: true });
     expect(lastRunOf(target)).toMatchObject({ outcome: 'completed' });
-    expect(orchestrator.runtime.status().breaker).toMatchObject({ state: 'closed', failures: 0 });
+    expect(runtime.orchestrator.status().breaker).toMatchObject({ state: 'closed', failures: 0 });
     expect((await simState()).logins.agent1).toEqual({ succeeded: before.agent1!.succeeded + 1, refused: before.agent1!.refused + 1 });
   });
 
@@ -454,7 +454,7 @@ describe.skipIf(!chromium)(`the orchestrator over real Chromium and the ERP simu
     const live = profileDir ? processesWith(profileDir) : [];
     expect(processesWith(dataDir.path).filter((pid) => !live.includes(pid))).toEqual([]);
 
-    await orchestrator.close();
+    await runtime.close();
     expect(await orphansOf(dataDir.path)).toEqual([]);
     expect(await chromiumZombies()).toEqual([]);
     expect(leftoverFiles()).toEqual([]);

@@ -152,7 +152,7 @@ describe('a seventh export registered through the registry alone', () => {
     runtime = createRuntime({ config: testConfig(join(dir.path, 'data'), join(dir.path, 'exports')), clock, schedules, random: 7 });
     expect(runtime.actor.getSnapshot().context.targets['returns@default']).toMatchObject({ nextDueAt: BOOT + 5 * MINUTE });
 
-    const completed = nextEvent(runtime.runtime, fact('sync.completed', 'returns@default'));
+    const completed = nextEvent(runtime.orchestrator, fact('sync.completed', 'returns@default'));
     clock.advanceTo(BOOT + 5 * MINUTE);
     expect(await completed).toMatchObject({ trigger: 'schedule', stats: { parsed: 3, inserted: 3 } });
 

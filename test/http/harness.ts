@@ -4,7 +4,7 @@ import { pino, type LoggerOptions } from 'pino';
 import { afterEach } from 'vitest';
 import { buildApp, type AppDeps } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { RuntimeDouble } from './runtime-double.js';
+import { OrchestratorDouble } from './orchestrator-double.js';
 
 /** The token every test app is configured with. */
 export const TOKEN = 'test-token-0123456789abcdef';
@@ -17,10 +17,10 @@ afterEach(async () => {
 });
 
 /** A built (not listening) app over a fresh runtime double; closed after the test. */
-export async function testApp(overrides: Partial<Omit<AppDeps, 'runtime' | 'config'>> = {}) {
-  const runtime = new RuntimeDouble();
+export async function testApp(overrides: Partial<Omit<AppDeps, 'orchestrator' | 'config'>> = {}) {
+  const runtime = new OrchestratorDouble();
   const config = loadConfig({ API_TOKEN: TOKEN });
-  const app = await buildApp({ runtime, config, ...overrides });
+  const app = await buildApp({ orchestrator: runtime, config, ...overrides });
   open.push(app);
   /** `inject` with the bearer token. */
   const call = (options: InjectOptions) => app.inject({ ...options, headers: { ...AUTH, ...options.headers } });

@@ -22,7 +22,7 @@ const RUN_MS = 120_000;
 describe('a run whose export has a renamed column', () => {
   const dir = tempDir('drift-http-');
   const exportDir = join(dir.path, 'exports');
-  let orchestrator: Runtime;
+  let runtime: Runtime;
   let app: FastifyInstance;
   let completed: StreamMessage;
 
@@ -34,8 +34,8 @@ describe('a run whose export has a renamed column', () => {
 
   /** Requests an orders sync and waits until every run it set off is done. */
   const syncOrders = async (): Promise<void> => {
-    const idle = nextEvent(orchestrator.runtime, dispatchIdle, RUN_MS);
-    orchestrator.runtime.request('orders');
+    const idle = nextEvent(runtime.orchestrator, dispatchIdle, RUN_MS);
+    runtime.orchestrator.request('orders');
     await idle;
   };
 
@@ -43,8 +43,8 @@ describe('a run whose export has a renamed column', () => {
     mkdirSync(exportDir);
     for (const file of readdirSync(FIXTURE_EXPORTS).filter((f) => f.endsWith('.pdf'))) copyFileSync(join(FIXTURE_EXPORTS, file), join(exportDir, file));
     const config = testConfig(join(dir.path, 'data'), exportDir);
-    orchestrator = createRuntime({ config, schedules: noTimers() });
-    app = await buildApp({ runtime: orchestrator.runtime, config });
+    runtime = createRuntime({ config, schedules: noTimers() });
+    app = await buildApp({ orchestrator: runtime.orchestrator, config });
     const address = await app.listen({ host: '127.0.0.1', port: 0 });
     await syncOrders();
 
@@ -59,7 +59,7 @@ describe('a run whose export has a renamed column', () => {
 
   afterAll(async () => {
     await app?.close();
-    await orchestrator?.close();
+    await runtime?.close();
     dir.remove();
   });
 

@@ -2,7 +2,7 @@ import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { createRuntime, type Runtime } from '../../src/runtime/runtime.js';
-import type { RuntimeEvent } from '../../src/runtime/runtime-port.js';
+import type { RuntimeEvent } from '../../src/runtime/orchestrator-port.js';
 import { noTimers } from '../machines/harness.js';
 import { TOKEN, recordEvents, tempDir, testConfig } from '../runtime/support.js';
 
@@ -18,13 +18,13 @@ async function serve(env: Record<string, string>) {
   const dir = tempDir('guard-http-');
   cleanups.push(() => dir.remove());
   const config = testConfig(dir.path, undefined, env);
-  const orchestrator: Runtime = createRuntime({ config, schedules: noTimers() });
-  cleanups.push(() => orchestrator.close());
-  const app: FastifyInstance = await buildApp({ runtime: orchestrator.runtime, config });
+  const runtime: Runtime = createRuntime({ config, schedules: noTimers() });
+  cleanups.push(() => runtime.close());
+  const app: FastifyInstance = await buildApp({ orchestrator: runtime.orchestrator, config });
   cleanups.push(() => app.close());
-  const events: RuntimeEvent[] = recordEvents(orchestrator.runtime);
+  const events: RuntimeEvent[] = recordEvents(runtime.orchestrator);
   const call = (options: InjectOptions) => app.inject({ ...options, headers: { authorization: `Bearer ${TOKEN}`, ...options.headers } });
-  return { orchestrator, call, events };
+  return { runtime, call, events };
 }
 
 /** The value of one sample line of the exposition, e.g. `sync_resource_guard_held 1`. */
@@ -37,8 +37,8 @@ function sampleValue(exposition: string, series: string): number | undefined {
 describe('resource guard over HTTP', () => {
   it('shows a hold on the real RSS in why, the status, the stream and the metrics, and starts nothing', async () => {
     // 1 MB: any real process is over it, so the first sample of this one holds at SYNC_CONCURRENCY 1.
-    const { orchestrator, call, events } = await serve({ GUARD_RSS_MB: '1' });
-    const readings = orchestrator.resources.sample();
+    const { runtime, call, events } = await serve({ GUARD_RSS_MB: '1' });
+    const readings = runtime.resources.sample();
     expect(readings).not.toBeNull();
     const rss = readings!.rss;
 

@@ -4,7 +4,7 @@ import { WebSocket, type ClientOptions } from 'ws';
 import { buildApp, type AppDeps } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { TOKEN } from './harness.js';
-import { RuntimeDouble } from './runtime-double.js';
+import { OrchestratorDouble } from './orchestrator-double.js';
 
 /** A message of the stream: the first `status`, or an event. */
 export interface StreamMessage {
@@ -22,9 +22,9 @@ afterEach(async () => {
 });
 
 /** An app over a runtime double listening on a loopback port (real sockets, not `inject`); closed after the test. */
-export async function liveApp(overrides: Partial<Omit<AppDeps, 'runtime' | 'config'>> = {}) {
-  const runtime = new RuntimeDouble();
-  const app = await buildApp({ runtime, config: loadConfig({ API_TOKEN: TOKEN }), ...overrides });
+export async function liveApp(overrides: Partial<Omit<AppDeps, 'orchestrator' | 'config'>> = {}) {
+  const runtime = new OrchestratorDouble();
+  const app = await buildApp({ orchestrator: runtime, config: loadConfig({ API_TOKEN: TOKEN }), ...overrides });
   open.push(app);
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   const ws = address.replace(/^http/, 'ws');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NOW, RuntimeDouble } from './runtime-double.js';
+import { NOW, OrchestratorDouble } from './orchestrator-double.js';
 import { testApp } from './harness.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -9,7 +9,7 @@ describe('GET /api/sync/status', () => {
     const { call } = await testApp();
     const res = await call({ url: '/api/sync/status' });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual(new RuntimeDouble().status());
+    expect(res.json()).toEqual(new OrchestratorDouble().status());
   });
 });
 
@@ -148,7 +148,7 @@ describe('GET /api/sync/runs and /skips', () => {
     const { call, runtime } = await testApp();
     const res = await call({ url: '/api/sync/runs' });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ runs: new RuntimeDouble().runs() });
+    expect(res.json()).toEqual({ runs: new OrchestratorDouble().runs() });
     expect(runtime.callsOf('runs')).toEqual([[{ limit: 50 }]]);
   });
 

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRuntime, type Runtime } from '../../src/runtime/runtime.js';
-import type { RuntimeEvent } from '../../src/runtime/runtime-port.js';
+import type { RuntimeEvent } from '../../src/runtime/orchestrator-port.js';
 import { leafPaths } from '../../src/runtime/machine-transitions.js';
 import { dispatchIdle, nextEvent, tempDir, testConfig } from '../runtime/support.js';
 
@@ -27,7 +27,7 @@ describe('the machines’ transitions, as the inspector receives them', () => {
   it('names every state change of the root and of a target of a real sync, with the guards and reasons that decided', async () => {
     // The committed fixture exports; nothing is due within the test (orders at +10 min, the rest later).
     orchestrator = createRuntime({ config: testConfig(data.path), schedules: { orders: { offsetMs: 10 * MINUTE } } });
-    const { runtime } = orchestrator;
+    const { orchestrator: runtime } = orchestrator;
     const transitions: Transition[] = [];
     const facts: RuntimeEvent[] = [];
     runtime.subscribe((event) => void (event.type === 'machine.transition' ? transitions.push(event as Transition) : facts.push(event)), { transitions: true });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Service } from '../../machines/index.js';
 import { createRuntime, type Runtime } from '../../src/runtime/runtime.js';
-import type { RuntimeEvent, SyncRequestResult } from '../../src/runtime/runtime-port.js';
+import type { RuntimeEvent, SyncRequestResult } from '../../src/runtime/orchestrator-port.js';
 import { noTimers } from '../machines/harness.js';
 import { FIXTURE_EXPORTS, dispatchIdle, nextEvent, recordEvents, tempDir, testConfig } from './support.js';
 
@@ -34,20 +34,20 @@ const entry = (result: SyncRequestResult, target: string) => result.queued.find(
 
 describe('requestAll on the committed fixture exports', () => {
   const dir = tempDir('runtime-acceptance-');
-  let orchestrator: Runtime;
+  let runtime: Runtime;
   let first: RuntimeEvent[];
   let firstResult: SyncRequestResult;
 
   beforeAll(async () => {
-    orchestrator = createRuntime({ config: testConfig(dir.path), schedules: noTimers() });
-    first = recordEvents(orchestrator.runtime);
-    const idle = nextEvent(orchestrator.runtime, dispatchIdle, CYCLE_MS);
-    firstResult = orchestrator.runtime.requestAll();
+    runtime = createRuntime({ config: testConfig(dir.path), schedules: noTimers() });
+    first = recordEvents(runtime.orchestrator);
+    const idle = nextEvent(runtime.orchestrator, dispatchIdle, CYCLE_MS);
+    firstResult = runtime.orchestrator.requestAll();
     await idle;
   }, CYCLE_MS);
 
   afterAll(async () => {
-    await orchestrator.close();
+    await runtime.close();
     dir.remove();
   });
 
@@ -79,7 +79,7 @@ describe('requestAll on the committed fixture exports', () => {
   });
 
   it('shows non-overlapping completed runs with their stats in the run ledger', () => {
-    const runs = orchestrator.runtime.runs().reverse();
+    const runs = runtime.orchestrator.runs().reverse();
     expect(runs.map((run) => [run.target, run.outcome])).toEqual(
       ['orders', 'ddt', 'invoices', 'customers', 'products', 'prices'].map((service) => [`${service}@default`, 'completed']),
     );
@@ -96,9 +96,9 @@ describe('requestAll on the committed fixture exports', () => {
   });
 
   it('on a second cycle over unchanged files reports everything unchanged and skips ddt, invoices and prices (NO_PARENT_CHANGES)', async () => {
-    const second = recordEvents(orchestrator.runtime);
-    const idle = nextEvent(orchestrator.runtime, dispatchIdle, CYCLE_MS);
-    orchestrator.runtime.requestAll();
+    const second = recordEvents(runtime.orchestrator);
+    const idle = nextEvent(runtime.orchestrator, dispatchIdle, CYCLE_MS);
+    runtime.orchestrator.requestAll();
     await idle;
     expect(started(second)).toEqual(['orders@default (manual)', 'customers@default (manual)', 'products@default (manual)']);
     for (const done of second.filter((e) => e.type === 'sync.completed')) {
@@ -109,7 +109,7 @@ describe('requestAll on the committed fixture exports', () => {
         changed: 0,
       });
     }
-    const skipped = orchestrator.runtime.skips({ limit: 3 }).map((skip) => [skip.target, skip.reason]);
+    const skipped = runtime.orchestrator.skips({ limit: 3 }).map((skip) => [skip.target, skip.reason]);
     expect(skipped.sort()).toEqual([
       ['ddt@default', 'NO_PARENT_CHANGES'],
       ['invoices@default', 'NO_PARENT_CHANGES'],
@@ -118,9 +118,9 @@ describe('requestAll on the committed fixture exports', () => {
   }, CYCLE_MS);
 
   it('on a forced cycle over unchanged files runs ddt, invoices and prices too', async () => {
-    const forced = recordEvents(orchestrator.runtime);
-    const idle = nextEvent(orchestrator.runtime, dispatchIdle, CYCLE_MS);
-    orchestrator.runtime.requestAll({ force: true });
+    const forced = recordEvents(runtime.orchestrator);
+    const idle = nextEvent(runtime.orchestrator, dispatchIdle, CYCLE_MS);
+    runtime.orchestrator.requestAll({ force: true });
     await idle;
     expect(started(forced).sort()).toEqual(
       ['customers', 'ddt', 'invoices', 'orders', 'prices', 'products'].map((service) => `${service}@default (manual)`),
@@ -132,23 +132,23 @@ describe('requestAll on the committed fixture exports', () => {
 describe('a second requestAll while runs are queued', () => {
   it('coalesces into the queued entries (skips COALESCED) and queues one more orders run behind the running one', async () => {
     const dir = tempDir('runtime-coalesce-');
-    const orchestrator = createRuntime({ config: testConfig(dir.path), schedules: noTimers() });
+    const runtime = createRuntime({ config: testConfig(dir.path), schedules: noTimers() });
     try {
-      orchestrator.runtime.requestAll();
-      const again = orchestrator.runtime.requestAll();
+      runtime.orchestrator.requestAll();
+      const again = runtime.orchestrator.requestAll();
       expect(entry(again, 'customers@default')).toEqual({ target: 'customers@default', position: 2, coalesced: true });
       expect(entry(again, 'products@default')).toEqual({ target: 'products@default', position: 3, coalesced: true });
       expect(entry(again, 'orders@default')).toEqual({ target: 'orders@default', position: 1, coalesced: false });
       for (const rider of ['ddt@default', 'invoices@default', 'prices@default']) expect(entry(again, rider)?.coalesced).toBe(true);
-      expect(orchestrator.runtime.status().queue.map((q) => [q.target, q.merges])).toEqual([
+      expect(runtime.orchestrator.status().queue.map((q) => [q.target, q.merges])).toEqual([
         ['orders@default', 0],
         ['customers@default', 1],
         ['products@default', 1],
       ]);
-      const coalesced = orchestrator.runtime.skips().filter((skip) => skip.reason === 'COALESCED').map((skip) => skip.target);
+      const coalesced = runtime.orchestrator.skips().filter((skip) => skip.reason === 'COALESCED').map((skip) => skip.target);
       expect(coalesced.filter((t) => t === 'customers@default' || t === 'products@default').sort()).toEqual(['customers@default', 'products@default']);
     } finally {
-      await orchestrator.close();
+      await runtime.close();
       dir.remove();
     }
   });

@@ -43,7 +43,7 @@ describe('a kill after the orders rows were committed, before the completion was
     const source = new ScriptedSource();
     source.mode = { kind: 'hold' };
     const first = boot(dir.path, source);
-    first.runtime.request('orders');
+    first.orchestrator.request('orders');
     while (source.held === 0) await settle();
     // The last snapshot on disk shows orders running; then the run commits its rows (what its batches
     // do) and the process dies before any later snapshot is written.
@@ -57,23 +57,23 @@ describe('a kill after the orders rows were committed, before the completion was
 
     source.mode = { kind: 'pass' };
     const second = boot(dir.path, source);
-    const events = recordEvents(second.runtime);
-    await nextEvent(second.runtime, dispatchIdle, CYCLE_MS);
+    const events = recordEvents(second.orchestrator);
+    await nextEvent(second.orchestrator, dispatchIdle, CYCLE_MS);
 
     const orders = events.find((e) => e.type === 'sync.completed' && e.target === 'orders@default');
     expect(orders?.stats).toMatchObject({ inserted: 0, updated: 0, carriedChanges: true });
     const chained = events.filter((e) => e.type === 'sync.completed' && e.trigger === 'chained').map((e) => e.target);
     expect(chained).toEqual(['ddt@default', 'invoices@default']);
-    expect(second.runtime.skips().filter((skip) => skip.reason === 'NO_PARENT_CHANGES')).toEqual([]);
+    expect(second.orchestrator.skips().filter((skip) => skip.reason === 'NO_PARENT_CHANGES')).toEqual([]);
     // The completion is on disk, so the changes are acknowledged…
     await settle();
     expect(hasMark(dir.path)).toBe(false);
 
     // …and the next orders run over the same file changes nothing and chains nothing.
-    const idle = nextEvent(second.runtime, dispatchIdle, CYCLE_MS);
-    second.runtime.request('orders');
+    const idle = nextEvent(second.orchestrator, dispatchIdle, CYCLE_MS);
+    second.orchestrator.request('orders');
     await idle;
-    expect(second.runtime.skips({ limit: 2 }).map((skip) => [skip.target, skip.reason]).sort()).toEqual([
+    expect(second.orchestrator.skips({ limit: 2 }).map((skip) => [skip.target, skip.reason]).sort()).toEqual([
       ['ddt@default', 'NO_PARENT_CHANGES'],
       ['invoices@default', 'NO_PARENT_CHANGES'],
     ]);

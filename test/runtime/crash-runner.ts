@@ -22,13 +22,13 @@ const now = Number(nowArg);
 const flushAt = Number(flushArg);
 const killAt = Number(killArg);
 
-const orchestrator = createRuntime({ config: testConfig(dataDir, exportDir), now: () => now, schedules: noTimers(), snapshotIntervalMs: 3_600_000 });
+const runtime = createRuntime({ config: testConfig(dataDir, exportDir), now: () => now, schedules: noTimers(), snapshotIntervalMs: 3_600_000 });
 let flushed = false;
-orchestrator.runtime.subscribe((event) => {
+runtime.orchestrator.subscribe((event) => {
   if (event.type !== 'sync.progress' || event.phase !== 'applying') return;
   const done = event.done as number;
   if (!flushed && done >= flushAt) {
-    orchestrator.persistence.flush();
+    runtime.persistence.flush();
     flushed = true;
     process.stdout.write(`flushed at ${done}\n`);
   } else if (flushed && done >= killAt) {
@@ -36,4 +36,4 @@ orchestrator.runtime.subscribe((event) => {
     process.kill(process.pid, 'SIGKILL');
   }
 });
-orchestrator.runtime.request('orders');
+runtime.orchestrator.request('orders');

@@ -45,7 +45,7 @@ describe('an exhausted login budget through the runtime', () => {
     const clock = new VirtualClock(BOOT);
     const budget = new LoginBudget({ file: `${dir.path}/login-budget.json`, perDay: 1, now: () => new Date(clock.now()) });
     await budget.take('anna');
-    const { runtime } = boot({ ERP_ACCOUNTS: 'anna,bruno' }, new BudgetedSource(budget), clock, dir.path);
+    const { orchestrator: runtime } = boot({ ERP_ACCOUNTS: 'anna,bruno' }, new BudgetedSource(budget), clock, dir.path);
     const events = recordEvents(runtime);
 
     const failed = nextEvent(runtime, fact('sync.failed', 'orders@anna'));
@@ -75,7 +75,7 @@ describe('the ERP window through the runtime', () => {
     // BOOT is 09:00 in Rome: a window of 10:00-18:00 opens an hour later.
     const clock = new VirtualClock(BOOT);
     const opensAt = BOOT + 60 * MINUTE;
-    const { runtime } = boot({ ERP_HOURS: '10:00-18:00' }, new ScriptedSource(), clock, dir.path);
+    const { orchestrator: runtime } = boot({ ERP_HOURS: '10:00-18:00' }, new ScriptedSource(), clock, dir.path);
     const events = recordEvents(runtime);
     runtime.request('orders');
     expect(runtime.status().running).toEqual([]);
@@ -93,7 +93,7 @@ describe('the ERP window through the runtime', () => {
     const dir = tempDir('runtime-hours-health-');
     cleanup.push(() => dir.remove());
     const clock = new VirtualClock(BOOT);
-    const { runtime } = boot({ ERP_HOURS: '00:00-08:00' }, new ScriptedSource(), clock, dir.path, { ...noTimers(), customers: { enabled: true } });
+    const { orchestrator: runtime } = boot({ ERP_HOURS: '00:00-08:00' }, new ScriptedSource(), clock, dir.path, { ...noTimers(), customers: { enabled: true } });
     clock.advanceTo(BOOT + 3 * 60 * MINUTE);
     expect(runtime.health().checks['data.customers']).toEqual({ status: 'ok', detail: `ERP window closed until ${iso(Date.UTC(2025, 0, 6, 23))}; runs wait for it` });
     expect(runtime.status().running).toEqual([]);

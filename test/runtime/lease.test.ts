@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openRecordStore } from '../../src/stores/sqlite-record-store.js';
 import { createRuntime, type Runtime } from '../../src/runtime/runtime.js';
-import { LeaseTimeoutError } from '../../src/runtime/runtime-port.js';
+import { LeaseTimeoutError } from '../../src/runtime/orchestrator-port.js';
 import { noTimers } from '../machines/harness.js';
 import { LARGE_ORDERS, ScriptedSource, fact, nextEvent, recordEvents, tempDir, testConfig, writeLargeOrders } from './support.js';
 
@@ -33,7 +33,7 @@ const ordersRows = (): number => {
 
 describe('priority leases', () => {
   it('returns from acquire once the run that was applying paused at its checkpoint', async () => {
-    const { runtime } = start();
+    const { orchestrator: runtime } = start();
     const applying = nextEvent(runtime, (e) => fact('sync.progress', 'orders@default')(e) && e.phase === 'applying');
     runtime.request('orders');
     expect(await applying).toMatchObject({ done: 500, total: LARGE_ORDERS });
@@ -51,7 +51,7 @@ describe('priority leases', () => {
   });
 
   it('resumes the paused run from its checkpoint when the lease is released', async () => {
-    const { runtime } = start();
+    const { orchestrator: runtime } = start();
     const applying = nextEvent(runtime, (e) => fact('sync.progress', 'orders@default')(e) && e.phase === 'applying');
     runtime.request('orders');
     await applying;
@@ -73,7 +73,7 @@ describe('priority leases', () => {
   });
 
   it('is granted at once when nothing runs, and holds requested syncs until released', async () => {
-    const { runtime } = start();
+    const { orchestrator: runtime } = start();
     const grant = await runtime.acquireLease({ reason: 'creating an order', ttlMs: 60_000 });
     expect(grant.pausedTargets).toEqual([]);
     expect(runtime.request('customers').queued).toEqual([{ target: 'customers@default', position: 1, coalesced: false }]);
@@ -86,7 +86,7 @@ describe('priority leases', () => {
   it('rejects with LeaseTimeoutError naming the run that could not pause in time, and holds nothing', async () => {
     const source = new ScriptedSource(exports.path);
     source.mode = { kind: 'stubborn' };
-    const { runtime } = start(source);
+    const { orchestrator: runtime } = start(source);
     runtime.request('orders');
 
     const error = await runtime.acquireLease({ reason: 'creating an order' }, 300).catch((e: unknown) => e);
@@ -103,7 +103,7 @@ describe('priority leases', () => {
   });
 
   it('refuses an account no target runs on', async () => {
-    const { runtime } = start();
+    const { orchestrator: runtime } = start();
     await expect(runtime.acquireLease({ reason: 'x', account: 'nobody' })).rejects.toThrow(/unknown account "nobody"/);
     expect(runtime.status().leases).toEqual([]);
   });

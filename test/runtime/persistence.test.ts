@@ -62,7 +62,7 @@ describe('the snapshot persistence loop', () => {
   });
 
   it('writes the state of an acknowledged command before the command returns', () => {
-    const { runtime, persistence } = orchestrator;
+    const { orchestrator: runtime, persistence } = orchestrator;
     clock.advanceBy(SECOND);
     runtime.pause('operator');
     expect(persistence.stats.writes).toBe(2);
@@ -79,7 +79,7 @@ describe('the snapshot persistence loop', () => {
   });
 
   it('never replaces the last live snapshot with the one of a stopped actor', () => {
-    orchestrator.runtime.pause('before the crash');
+    orchestrator.orchestrator.pause('before the crash');
     orchestrator.persistence.flush();
     orchestrator.actor.stop();
     orchestrator.persistence.flush();

@@ -79,7 +79,7 @@ describe('restore', () => {
   it('restores a running target and re-runs it, continuing the same ledger row', async () => {
     const w = world();
     w.source.mode = { kind: 'hold' };
-    w.orchestrator.runtime.request('orders');
+    w.orchestrator.orchestrator.request('orders');
     await settle();
     const before = observable(w.orchestrator);
     expect(before.regions.dispatch).toBe('running');
@@ -90,21 +90,21 @@ describe('restore', () => {
     await settle();
     expect(w.source.requested).toEqual(['orders@default', 'orders@default']);
     // A row the restored snapshot had no run for would have been cancelled.
-    expect(w.orchestrator.runtime.runs()).toMatchObject([{ id: 1, target: 'orders@default', outcome: 'running' }]);
+    expect(w.orchestrator.orchestrator.runs()).toMatchObject([{ id: 1, target: 'orders@default', outcome: 'running' }]);
   });
 
   it('restores a queued entry waiting on a backoff, and starts it at the original retry time', async () => {
     const w = world();
     w.source.mode = { kind: 'fail', failure: 'erp-unreachable' };
-    const failed = nextEvent(w.orchestrator.runtime, fact('sync.failed', 'customers@default'));
-    w.orchestrator.runtime.request('customers');
+    const failed = nextEvent(w.orchestrator.orchestrator, fact('sync.failed', 'customers@default'));
+    w.orchestrator.orchestrator.request('customers');
     const retryAt = Date.parse((await failed).retryAt as string);
-    w.orchestrator.runtime.request('customers');
+    w.orchestrator.orchestrator.request('customers');
     const before = observable(w.orchestrator);
     expect(before.regions.dispatch).toBe('queued');
-    expect(w.orchestrator.runtime.why('customers')[0]?.reasons.map((r) => r.code)).toEqual(['QUEUED', 'BACKOFF']);
+    expect(w.orchestrator.orchestrator.why('customers')[0]?.reasons.map((r) => r.code)).toEqual(['QUEUED', 'BACKOFF']);
 
-    const { runtime } = w.restart(BOOT + SECOND);
+    const { orchestrator: runtime } = w.restart(BOOT + SECOND);
     expect(observable(w.orchestrator)).toEqual(before);
     w.source.mode = { kind: 'hold' };
     const events = recordEvents(runtime);
@@ -119,13 +119,13 @@ describe('restore', () => {
   it('restores a target backing off after a failure, and retries it at the original retry time', async () => {
     const w = world();
     w.source.mode = { kind: 'fail', failure: 'erp-unreachable' };
-    const failed = nextEvent(w.orchestrator.runtime, fact('sync.failed', 'products@default'));
-    w.orchestrator.runtime.request('products');
+    const failed = nextEvent(w.orchestrator.orchestrator, fact('sync.failed', 'products@default'));
+    w.orchestrator.orchestrator.request('products');
     const retryAt = Date.parse((await failed).retryAt as string);
     const before = observable(w.orchestrator);
     expect(before.children['products@default']).toBe('retrying');
 
-    const { runtime } = w.restart(BOOT + 2 * SECOND);
+    const { orchestrator: runtime } = w.restart(BOOT + 2 * SECOND);
     expect(observable(w.orchestrator)).toEqual(before);
     w.source.mode = { kind: 'hold' };
     const started = nextEvent(runtime, fact('sync.started', 'products@default'));
@@ -136,15 +136,15 @@ describe('restore', () => {
   it('restores a run paused by a lease (paused.holding), and ends the lease at its original expiry', async () => {
     const w = world();
     w.source.mode = { kind: 'hold' };
-    w.orchestrator.runtime.request('orders');
+    w.orchestrator.orchestrator.request('orders');
     await settle();
-    const grant = await w.orchestrator.runtime.acquireLease({ reason: 'creating an order', ttlMs: 10 * MINUTE });
+    const grant = await w.orchestrator.orchestrator.acquireLease({ reason: 'creating an order', ttlMs: 10 * MINUTE });
     expect(grant.pausedTargets).toEqual(['orders@default']);
     const before = observable(w.orchestrator);
     expect(before.regions.dispatch).toBe('paused.holding');
     expect(before.children['orders@default']).toBe('paused');
 
-    const { runtime } = w.restart(BOOT + MINUTE);
+    const { orchestrator: runtime } = w.restart(BOOT + MINUTE);
     expect(observable(w.orchestrator)).toEqual(before);
     const events = recordEvents(runtime);
     w.clock.advanceTo(Date.parse(grant.expiresAt) - SECOND);
@@ -159,17 +159,17 @@ describe('restore', () => {
   it('restores an open ERP breaker, and half-opens it at the original end of its cooldown', async () => {
     const w = world();
     w.source.mode = { kind: 'fail', failure: 'erp-unreachable' };
-    const opened = nextEvent(w.orchestrator.runtime, (e) => e.type === 'erp.circuit' && e.state === 'open');
-    w.orchestrator.runtime.request('orders');
+    const opened = nextEvent(w.orchestrator.orchestrator, (e) => e.type === 'erp.circuit' && e.state === 'open');
+    w.orchestrator.orchestrator.request('orders');
     for (let failures = 1; failures < 3; failures++) {
-      const failed = await nextEvent(w.orchestrator.runtime, fact('sync.failed', 'orders@default'));
+      const failed = await nextEvent(w.orchestrator.orchestrator, fact('sync.failed', 'orders@default'));
       w.clock.advanceTo(Date.parse(failed.retryAt as string));
     }
     const until = Date.parse((await opened).until as string);
     const before = observable(w.orchestrator);
     expect(before.regions.erp).toBe('open');
 
-    const { runtime } = w.restart(w.clock.now() + SECOND);
+    const { orchestrator: runtime } = w.restart(w.clock.now() + SECOND);
     expect(observable(w.orchestrator)).toEqual(before);
     w.source.mode = { kind: 'hold' };
     const events = recordEvents(runtime);
@@ -183,7 +183,7 @@ describe('restore', () => {
     const w = world({ orders: { enabled: false } });
     w.source.mode = { kind: 'hold' };
     w.clock.advanceTo(BOOT + 5 * MINUTE);
-    const { runtime } = w.restart(BOOT + 10 * MINUTE);
+    const { orchestrator: runtime } = w.restart(BOOT + 10 * MINUTE);
     const events = recordEvents(runtime);
     w.clock.advanceTo(BOOT + 15 * MINUTE - SECOND);
     expect(events.filter((e) => e.type === 'sync.started')).toEqual([]);
@@ -209,8 +209,8 @@ describe('restore', () => {
     ['the resource guard', 'resourceGuard'],
   ])('restores a snapshot saved before %s was part of the context, with the one of this start', async (_what, field) => {
     const w = world();
-    w.orchestrator.runtime.request('orders');
-    await nextEvent(w.orchestrator.runtime, fact('sync.completed', 'orders@default'));
+    w.orchestrator.orchestrator.request('orders');
+    await nextEvent(w.orchestrator.orchestrator, fact('sync.completed', 'orders@default'));
     w.orchestrator.persistence.flush();
     const before = observable(w.orchestrator);
     // Rewrite the saved envelope in the older form: the same snapshot without that context field.
@@ -228,7 +228,7 @@ describe('restore', () => {
     cleanup.push(() => w.orchestrator.close());
     const restored = w.orchestrator;
     expect(observable(restored)).toEqual(before);
-    restored.runtime.request('ddt');
-    await nextEvent(restored.runtime, fact('sync.completed', 'ddt@default'));
+    restored.orchestrator.request('ddt');
+    await nextEvent(restored.orchestrator, fact('sync.completed', 'ddt@default'));
   });
 });

@@ -5,7 +5,7 @@ import { openOrchestratorDb } from '../../src/stores/orchestrator-db.js';
 import { openRecordStore } from '../../src/stores/sqlite-record-store.js';
 import { tableChecksum } from '../../src/stores/table-checksum.js';
 import { createRuntime, type Runtime } from '../../src/runtime/runtime.js';
-import type { RuntimeEvent } from '../../src/runtime/runtime-port.js';
+import type { RuntimeEvent } from '../../src/runtime/orchestrator-port.js';
 import { noTimers } from '../machines/harness.js';
 import { LARGE_ORDERS, fact, nextEvent, recordEvents, tempDir, testConfig, writeLargeOrders } from './support.js';
 
@@ -27,11 +27,11 @@ let reference: string;
 beforeAll(async () => {
   await writeLargeOrders(exports.path);
   const dir = newDataDir();
-  const orchestrator = start(dir);
-  const completed = nextEvent(orchestrator.runtime, fact('sync.completed', 'orders@default'));
-  orchestrator.runtime.request('orders');
+  const runtime = start(dir);
+  const completed = nextEvent(runtime.orchestrator, fact('sync.completed', 'orders@default'));
+  runtime.orchestrator.request('orders');
   await completed;
-  await orchestrator.close();
+  await runtime.close();
   reference = ordersChecksum(dir);
 }, RUN_MS);
 
@@ -59,12 +59,12 @@ function ordersChecksum(dataDir: string): string {
 }
 
 /** Restarts on `dataDir`, waits for the interrupted orders run to complete; returns its events. */
-async function resumeToCompletion(dataDir: string): Promise<{ events: RuntimeEvent[]; orchestrator: Runtime }> {
-  const orchestrator = start(dataDir);
-  const events = recordEvents(orchestrator.runtime);
-  await nextEvent(orchestrator.runtime, fact('sync.completed', 'orders@default'), RUN_MS);
-  await orchestrator.close();
-  return { events, orchestrator };
+async function resumeToCompletion(dataDir: string): Promise<{ events: RuntimeEvent[]; runtime: Runtime }> {
+  const runtime = start(dataDir);
+  const events = recordEvents(runtime.orchestrator);
+  await nextEvent(runtime.orchestrator, fact('sync.completed', 'orders@default'), RUN_MS);
+  await runtime.close();
+  return { events, runtime };
 }
 
 const firstApplied = (events: RuntimeEvent[]) => events.find((e) => e.type === 'sync.progress' && e.phase === 'applying')?.done;
@@ -82,9 +82,9 @@ describe('a run interrupted while applying', () => {
     const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, sig) => resolve(sig)));
     expect({ signal, output }).toEqual({ signal: 'SIGKILL', output: 'flushed at 500\nkilled at 1000\n' });
 
-    const { events, orchestrator } = await resumeToCompletion(dataDir);
+    const { events, runtime } = await resumeToCompletion(dataDir);
 
-    expect(orchestrator.restoredFrom).toBe(NOW);
+    expect(runtime.restoredFrom).toBe(NOW);
     // The snapshot's checkpoint was after batch 1 of 3: batch 2, committed before the kill, is applied
     // again (writing nothing), so the first progress after the restart is 1,000 records, not 500.
     expect(firstApplied(events)).toBe(1_000);
@@ -100,8 +100,8 @@ describe('a run interrupted while applying', () => {
   it('pauses at a checkpoint on a graceful close, writes the final snapshot, and resumes on the next start', async () => {
     const dataDir = newDataDir();
     const first = start(dataDir);
-    const applying = nextEvent(first.runtime, (e) => fact('sync.progress', 'orders@default')(e) && e.phase === 'applying');
-    first.runtime.request('orders');
+    const applying = nextEvent(first.orchestrator, (e) => fact('sync.progress', 'orders@default')(e) && e.phase === 'applying');
+    first.orchestrator.request('orders');
     expect(await applying).toMatchObject({ done: 500 });
     await first.close();
 

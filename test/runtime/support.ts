@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig, type Config } from '../../src/config.js';
 import { DirectorySource } from '../../src/erp/directory-source.js';
 import { SourceError, type DownloadedExport, type DownloadRequest, type ExportSource, type SourceErrorClass } from '../../src/erp/export-source.js';
-import type { OrchestratorRuntime, RuntimeEvent } from '../../src/runtime/runtime-port.js';
+import type { OrchestratorPort, RuntimeEvent } from '../../src/runtime/orchestrator-port.js';
 import type { Runtime } from '../../src/runtime/runtime.js';
 import { generateDataset } from '../../src/simulator/dataset.js';
 import { renderExportToFile } from '../../src/simulator/render-export.js';
@@ -91,7 +91,7 @@ export function crash(orchestrator: Runtime): void {
 }
 
 /** Every event of a runtime, from now on. */
-export function recordEvents(runtime: OrchestratorRuntime): RuntimeEvent[] {
+export function recordEvents(runtime: OrchestratorPort): RuntimeEvent[] {
   const events: RuntimeEvent[] = [];
   runtime.subscribe((event) => void events.push(event));
   return events;
@@ -101,7 +101,7 @@ export function recordEvents(runtime: OrchestratorRuntime): RuntimeEvent[] {
  * The first event from now on that matches `predicate` (checked as the event happens, inside the
  * actor's step); rejects after `timeoutMs` with what was seen.
  */
-export function nextEvent(runtime: OrchestratorRuntime, predicate: (event: RuntimeEvent) => boolean, timeoutMs = 50_000): Promise<RuntimeEvent> {
+export function nextEvent(runtime: OrchestratorPort, predicate: (event: RuntimeEvent) => boolean, timeoutMs = 50_000): Promise<RuntimeEvent> {
   return new Promise((resolve, reject) => {
     const seen: string[] = [];
     const timer = setTimeout(() => {

@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Phase } from '../../../machines/index.js';
 import { PhaseTimer } from '../../runtime/phase-timer.js';
-import type { RuntimeStatus } from '../../runtime/runtime-port.js';
+import type { RuntimeStatus } from '../../runtime/orchestrator-port.js';
 import type { StreamEvent } from '../event-journal.js';
 
 /**

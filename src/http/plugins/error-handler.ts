@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { LeaseTimeoutError, UnknownAccountError } from '../../runtime/runtime-port.js';
+import { LeaseTimeoutError, UnknownAccountError } from '../../runtime/orchestrator-port.js';
 import { HttpError, reasonPhrase } from '../errors.js';
 
 /**

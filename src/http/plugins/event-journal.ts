@@ -15,7 +15,7 @@ export interface EventJournalPluginOptions {
 }
 
 /**
- * Subscribes one {@link EventJournal} to `app.runtime` for the life of the app. One subscription for
+ * Subscribes one {@link EventJournal} to `app.orchestrator` for the life of the app. One subscription for
  * every WebSocket client and the metrics: the runtime calls a single listener inside its step, and the
  * sequence numbers are the same for everyone.
  */
@@ -25,9 +25,9 @@ export default fp(
       capacity: options.replayCapacity,
       logger: app.log.child({ component: 'event-journal' }),
     });
-    const unsubscribe = app.runtime.subscribe((event) => journal.append(event), { transitions: true });
+    const unsubscribe = app.orchestrator.subscribe((event) => journal.append(event), { transitions: true });
     app.decorate('events', journal);
     app.addHook('onClose', async () => unsubscribe());
   },
-  { name: 'event-journal', fastify: '5.x', dependencies: ['runtime'] },
+  { name: 'event-journal', fastify: '5.x', dependencies: ['orchestrator'] },
 );

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import type { HealthView } from '../../runtime/runtime-port.js';
+import type { HealthView } from '../../runtime/orchestrator-port.js';
 import type { Assert, Same } from './common.js';
 
 const HealthStatus = Type.Enum(['ok', 'degraded', 'down']);

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import type { LeaseGrant } from '../../runtime/runtime-port.js';
+import type { LeaseGrant } from '../../runtime/orchestrator-port.js';
 import { AccountName, ErrorBody, IsoTime, TargetName, described, type Assert, type Same } from './common.js';
 
 /** `POST /api/priority/leases` body. */

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import type { RunView, SkipView } from '../../runtime/runtime-port.js';
+import type { RunView, SkipView } from '../../runtime/orchestrator-port.js';
 import {
   AccountName,
   IsoTime,

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import type { ScheduleView } from '../../runtime/runtime-port.js';
+import type { ScheduleView } from '../../runtime/orchestrator-port.js';
 import { NullableIsoTime, ServiceEnum, ServiceName, type Assert, type Same } from './common.js';
 
 const Missed = Type.Enum(['skip', 'once'], { description: 'on restore, a slot missed while down is skipped or run once' });

@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { exportNames } from '../../exports/registry.js';
-import type { RuntimeStatus } from '../../runtime/runtime-port.js';
+import type { RuntimeStatus } from '../../runtime/orchestrator-port.js';
 import {
   IsoTime,
   Nullable,

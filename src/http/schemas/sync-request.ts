@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import type { SyncRequestResult } from '../../runtime/runtime-port.js';
+import type { SyncRequestResult } from '../../runtime/orchestrator-port.js';
 import { AccountName, Priority, ServiceName, TargetName, described, type Assert, type Same } from './common.js';
 
 /** `POST /api/sync/:service` params. */

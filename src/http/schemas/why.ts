@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import type { Why, WhyReason } from '../../../machines/index.js';
-import type { IsoTimes } from '../../runtime/runtime-port.js';
+import type { IsoTimes } from '../../runtime/orchestrator-port.js';
 import { IsoTime, ServiceEnum, TargetName, type Assert, type Same } from './common.js';
 
 const WhyCode = Type.Enum(

@@ -20,7 +20,7 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (_request, reply) => {
-      const health = app.runtime.health();
+      const health = app.orchestrator.health();
       return reply.code(health.status === 'down' ? 503 : 200).send(health);
     },
   );

@@ -24,7 +24,7 @@ const metricsRoute: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (_request, reply) => {
-      const status = app.runtime.status();
+      const status = app.orchestrator.status();
       app.metrics.refresh(status);
       return reply.type(app.metrics.contentType).send(await app.metrics.exposition());
     },

@@ -33,7 +33,7 @@ const priorityRoutes: FastifyPluginAsyncTypebox<PriorityRoutesOptions> = async (
         },
       },
     },
-    async (request, reply) => reply.code(201).send(await app.runtime.acquireLease(request.body, options.leaseWaitMs)),
+    async (request, reply) => reply.code(201).send(await app.orchestrator.acquireLease(request.body, options.leaseWaitMs)),
   );
 
   app.delete(
@@ -47,7 +47,7 @@ const priorityRoutes: FastifyPluginAsyncTypebox<PriorityRoutesOptions> = async (
       },
     },
     async (request, reply) => {
-      if (!app.runtime.releaseLease(request.params.id)) throw notFound(`no lease ${JSON.stringify(request.params.id)} is held`);
+      if (!app.orchestrator.releaseLease(request.params.id)) throw notFound(`no lease ${JSON.stringify(request.params.id)} is held`);
       return reply.code(204).send(null);
     },
   );

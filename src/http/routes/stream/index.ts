@@ -94,7 +94,7 @@ function initialMessages(app: FastifyInstance, query: StreamQuery): string[] {
     const missed = events.since(query.since);
     if (missed !== null) return missed.map((event) => JSON.stringify(event));
   }
-  const status = app.runtime.status();
+  const status = app.orchestrator.status();
   return [JSON.stringify({ seq: events.lastSeq, type: 'status', at: status.now, epoch: events.epoch, status })];
 }
 

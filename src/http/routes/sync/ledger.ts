@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Static } from 'typebox';
-import type { LedgerFilter } from '../../../runtime/runtime-port.js';
+import type { LedgerFilter } from '../../../runtime/orchestrator-port.js';
 import { NOT_FOUND, PROTECTED_ERRORS } from '../../schemas/common.js';
 import { DEFAULT_LEDGER_LIMIT, LedgerQuery, RunsBody, SkipsBody } from '../../schemas/ledger.js';
 import { serviceOr404 } from '../../errors.js';
@@ -18,7 +18,7 @@ const ledgerRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: RunsBody, ...PROTECTED_ERRORS, ...NOT_FOUND },
       },
     },
-    async (request) => ({ runs: app.runtime.runs(ledgerFilter(request.query)) }),
+    async (request) => ({ runs: app.orchestrator.runs(ledgerFilter(request.query)) }),
   );
 
   app.get(
@@ -32,7 +32,7 @@ const ledgerRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: SkipsBody, ...PROTECTED_ERRORS, ...NOT_FOUND },
       },
     },
-    async (request) => ({ skips: app.runtime.skips(ledgerFilter(request.query)) }),
+    async (request) => ({ skips: app.orchestrator.skips(ledgerFilter(request.query)) }),
   );
 };
 

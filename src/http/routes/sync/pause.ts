@@ -21,7 +21,7 @@ const pauseRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: { summary: 'Pause every sync', tags: ['sync'], body: PauseBody, response: { 202: Paused(true), ...PROTECTED_ERRORS } },
     },
     async (request, reply) => {
-      app.runtime.pause(request.body.reason);
+      app.orchestrator.pause(request.body.reason);
       return reply.code(202).send({ paused: true });
     },
   );
@@ -30,7 +30,7 @@ const pauseRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/resume',
     { schema: { summary: 'Lift the operator pause', tags: ['sync'], response: { 202: Paused(false), ...PROTECTED_ERRORS } } },
     async (_request, reply) => {
-      app.runtime.resume();
+      app.orchestrator.resume();
       return reply.code(202).send({ paused: false });
     },
   );

@@ -20,7 +20,7 @@ const requestRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 202: SyncRequestAccepted, ...PROTECTED_ERRORS },
       },
     },
-    async (request, reply) => reply.code(202).send(app.runtime.requestAll(request.body)),
+    async (request, reply) => reply.code(202).send(app.orchestrator.requestAll(request.body)),
   );
 
   app.post(
@@ -38,7 +38,7 @@ const requestRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const service = serviceOr404(request.params.service);
-      return reply.code(202).send(app.runtime.request(service, request.body));
+      return reply.code(202).send(app.orchestrator.request(service, request.body));
     },
   );
 };

@@ -14,7 +14,7 @@ const scheduleRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: SchedulesBody, 401: PROTECTED_ERRORS[401] },
       },
     },
-    async () => ({ schedules: app.runtime.schedules() }),
+    async () => ({ schedules: app.orchestrator.schedules() }),
   );
 
   app.post(
@@ -33,7 +33,7 @@ const scheduleRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // a 404 listing the services, as on every other route, instead of a 400 from the schema.
       const service = serviceOr404(request.body.service);
       try {
-        return app.runtime.updateSchedule({ ...request.body, service });
+        return app.orchestrator.updateSchedule({ ...request.body, service });
       } catch (err) {
         // The runtime's RangeError is a rule the schema cannot express (e.g. a service without a timer).
         if (err instanceof RangeError) throw badRequest(err.message);

@@ -14,7 +14,7 @@ const statusRoute: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: StatusBody, 401: PROTECTED_ERRORS[401] },
       },
     },
-    async () => app.runtime.status(),
+    async () => app.orchestrator.status(),
   );
 };
 

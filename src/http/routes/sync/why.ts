@@ -19,7 +19,7 @@ const whyRoute: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const service = serviceOr404(request.params.service);
-      return { service, targets: app.runtime.why(service) };
+      return { service, targets: app.orchestrator.why(service) };
     },
   );
 };

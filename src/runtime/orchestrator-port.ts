@@ -18,7 +18,7 @@ export interface SyncRequestOptions {
  * `src/runtime/` implements it over the one actor; `src/http/` only calls it. Times are ISO-8601 strings
  * at this boundary (the machines keep epoch milliseconds).
  */
-export interface OrchestratorRuntime {
+export interface OrchestratorPort {
   /** Root state, running targets, queue with reasons, leases, per-target state, last runs, breaker. */
   status(): RuntimeStatus;
   /** Reason codes explaining why each target of `service` is not running now. */

@@ -17,7 +17,7 @@ import {
   type LeaseGrant,
   type LeaseRequest,
   type LedgerFilter,
-  type OrchestratorRuntime,
+  type OrchestratorPort,
   type RunView,
   type RuntimeEvent,
   type RuntimeStatus,
@@ -26,7 +26,7 @@ import {
   type SkipView,
   type SyncRequestOptions,
   type SyncRequestResult,
-} from '../../src/runtime/runtime-port.js';
+} from '../../src/runtime/orchestrator-port.js';
 
 const CATALOG = serviceCatalog();
 const SERVICES = Object.keys(CATALOG);
@@ -38,7 +38,7 @@ function specOf(service: Service): ServiceSpec {
 
 /** One call the HTTP layer made on the port. */
 export interface PortCall {
-  method: keyof OrchestratorRuntime;
+  method: keyof OrchestratorPort;
   args: unknown[];
 }
 
@@ -53,7 +53,7 @@ const MINUTE = 60_000;
  * it, one failed prices run in the ledger). The HTTP tests are about routing, auth, validation and
  * status codes, not about orchestration, which the machine tests cover against the real actor.
  */
-export class RuntimeDouble implements OrchestratorRuntime {
+export class OrchestratorDouble implements OrchestratorPort {
   readonly calls: PortCall[] = [];
   readonly accounts: Accounts = { service: 'default', agents: ['default', 'rossi'] };
   /** What `health()` answers. */
@@ -296,11 +296,11 @@ export class RuntimeDouble implements OrchestratorRuntime {
   }
 
   /** The calls made to one method, in order. */
-  callsOf(method: keyof OrchestratorRuntime): unknown[][] {
+  callsOf(method: keyof OrchestratorPort): unknown[][] {
     return this.calls.filter((call) => call.method === method).map((call) => call.args);
   }
 
-  private record(method: keyof OrchestratorRuntime, ...args: unknown[]): void {
+  private record(method: keyof OrchestratorPort, ...args: unknown[]): void {
     this.calls.push({ method, args });
   }
 
