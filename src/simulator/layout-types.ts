@@ -1,4 +1,4 @@
-/** The shape of an export layout: the pages of one cycle, each a list of columns (see `layouts.ts`). */
+/** The shape of an export layout: the pages of one cycle, each a list of columns (each export lists its own in `src/exports/<name>.simulator.ts`). */
 import type { ExportName } from '../parsers/export-tables.js';
 import type { SummaryKind } from '../parsers/types.js';
 import type { BoolStyle, MoneyStyle } from './formats.js';
