@@ -21,7 +21,7 @@ import { EventHub } from './event-hub.js';
 import { logFact } from './event-log.js';
 import { MachineTransitions, inspectAll } from './machine-transitions.js';
 import { acknowledgeCompletedChanges } from './acknowledge-changes.js';
-import { ActorPort } from './actor-runtime.js';
+import { ActorPort } from './actor-port.js';
 import { isoTime } from './iso-times.js';
 import { RunLedger } from './ledger.js';
 import { DEFAULT_LEASE_WAIT_MS } from './leases.js';
