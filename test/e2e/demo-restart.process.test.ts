@@ -1,6 +1,6 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
+import { serve as spawnServe, type Served } from '../../harness/service-process.js';
 import { tempDir } from '../support/export-records.js';
 import { chromiumForTests } from '../support/chromium.js';
 
@@ -12,7 +12,6 @@ import { chromiumForTests } from '../support/chromium.js';
  * the ERP did not lose rows, the process only restarted.
  */
 
-const BIN = fileURLToPath(new URL('../../bin/sync-orchestrator.js', import.meta.url));
 /**
  * The demo's own pace (TIME_SCALE 60: the simulator's data takes a step every minute, orders run every
  * minute), with one sync slot per account so that the test's "sync all" is done in seconds rather than
@@ -31,23 +30,12 @@ interface Run {
   stats: { inserted: number; updated: number; deleted: number };
 }
 
-interface Served {
-  child: ChildProcessWithoutNullStreams;
-  output: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-const children: ChildProcessWithoutNullStreams[] = [];
+const children: ChildProcess[] = [];
 
 function serve(dataDir: string): Served {
-  const env = { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, SYNC_CONCURRENCY, LOG_LEVEL: 'warn', CHROMIUM_PATH: CHROMIUM ?? '' };
-  const child = spawn(process.execPath, [BIN, 'serve'], { env, stdio: 'pipe' });
-  children.push(child);
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => void (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => void (output += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  return { child, output: () => output, exited };
+  const served = spawnServe({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, SYNC_CONCURRENCY, LOG_LEVEL: 'warn', CHROMIUM_PATH: CHROMIUM ?? '' });
+  children.push(served.child);
+  return served;
 }
 
 /** The API URL and the token of the ready block. */

@@ -1,17 +1,16 @@
 /** Starts the real `sync-orchestrator serve` as a child process, as an operator or a supervisor would. */
-import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import type { StdioOptions } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnService, type Served } from '../../harness/service-process.js';
 
-/** A started service. */
-export interface ServeProcess {
-  child: ChildProcess;
+/** A started service, on a port and in a data folder the test knows before it answers. */
+export interface ServeProcess extends Served {
   url: string;
   dataDir: string;
-  /** Resolves with `{ code, signal }` once the process exited. */
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 /** The token the test services are configured with. */
@@ -30,12 +29,8 @@ export async function freePort(): Promise<number> {
 export async function spawnServe(stdio: StdioOptions, env: Record<string, string> = {}): Promise<ServeProcess> {
   const port = await freePort();
   const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'serve-'));
-  const child = spawn(process.execPath, ['bin/sync-orchestrator.js', 'serve'], {
-    stdio,
-    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, ERP_EXPORT_DIR: 'fixtures/exports', API_TOKEN: SERVE_TOKEN, LOG_FORMAT: 'json', ...env },
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  return { child, url: `http://127.0.0.1:${port}`, dataDir, exited };
+  const served = spawnService({ ...process.env, PORT: String(port), DATA_DIR: dataDir, ERP_EXPORT_DIR: 'fixtures/exports', API_TOKEN: SERVE_TOKEN, LOG_FORMAT: 'json', ...env }, stdio);
+  return { ...served, url: `http://127.0.0.1:${port}`, dataDir };
 }
 
 /** GET `path` with a bounded wait; null when no answer came in time. */
@@ -65,10 +60,11 @@ export function exitWithin(serve: ServeProcess, ms: number) {
   return Promise.race([serve.exited, new Promise<null>((resolve) => setTimeout(() => resolve(null), ms))]);
 }
 
-/** Everything a process wrote to its piped stderr, once it exited. */
+/** Everything a process wrote to its piped streams (stderr alone when stdout is not piped), once it exited. */
 export async function stderrOf(serve: ServeProcess): Promise<string> {
-  let text = '';
-  serve.child.stderr?.on('data', (chunk) => (text += chunk));
   await serve.exited;
-  return text;
+  // 'exit' can come before the last bytes of the pipe were read.
+  const stderr = serve.child.stderr;
+  if (stderr !== null && !stderr.readableEnded) await Promise.race([once(stderr, 'end'), new Promise((resolve) => setTimeout(resolve, 2_000))]);
+  return serve.output();
 }
