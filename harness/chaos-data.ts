@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readdir } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { EXPORT_TYPES } from '../src/exports/registry.js';
@@ -13,8 +13,11 @@ export interface ChaosScale {
   orders: number;
 }
 
-/** The default: 1,100 orders (three 500-row batches), a couple of hundred of the rest; renders in seconds. */
-export const CHAOS_SCALE: ChaosScale = { customers: 150, products: 200, prices: 200, orders: 1_100 };
+/**
+ * The default: 700 orders (two 500-row batches, so a kill can land between batches), a hundred or so of
+ * the rest. A full cycle of the six exports takes seconds, which is what lets CI afford ten kills.
+ */
+export const CHAOS_SCALE: ChaosScale = { customers: 80, products: 120, prices: 120, orders: 700 };
 
 /**
  * Renders `generations` successive versions of one ERP dataset, each as a folder of the six exports
@@ -33,10 +36,17 @@ export async function renderGenerations(dir: string, seed: string, generations: 
   return folders;
 }
 
-/** Makes `live` serve the exports of `generation` (the directory source reads `<live>/<service>.pdf`). */
+/**
+ * Makes `live` serve the exports of `generation` (the directory source reads `<live>/<service>.pdf`).
+ * Each file is copied under a name the source ignores and renamed into place, so a run that starts
+ * meanwhile reads the old export or the new one, never half of one.
+ */
 export async function publish(generation: string, live: string): Promise<void> {
   await mkdir(live, { recursive: true });
-  for (const name of await readdir(generation)) await copyFile(join(generation, name), join(live, name));
+  for (const name of await readdir(generation)) {
+    await copyFile(join(generation, name), join(live, `.${name}.part`));
+    await rename(join(live, `.${name}.part`), join(live, name));
+  }
 }
 
 /** The `*.db` files of a data dir. */

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { processesWith } from '../src/erp/process-tree.js';
 import { activeTables, integrityProblems, publish, renderGenerations, tableDifferences, type ChaosScale } from './chaos-data.js';
+import { random } from './random.js';
 import { followStream, ready, serve, type Served, type StreamEvent } from './service-process.js';
 
 /**
@@ -53,7 +54,17 @@ export interface ChaosReport {
   orphanChromium: number;
   slowestReadyMs: number;
   convergeMs: number;
+  /** Where the campaign's time went. */
+  timings: ChaosTimings;
   violations: string[];
+}
+
+/** Milliseconds spent rendering the data, killing, recovering (restart and full cycle), and on the reference run. */
+export interface ChaosTimings {
+  renderMs: number;
+  killMs: number;
+  recoverMs: number;
+  referenceMs: number;
 }
 
 const TOKEN = 'chaos-harness-token-0123456789';
@@ -61,22 +72,13 @@ const AUTH = { authorization: `Bearer ${TOKEN}` };
 const JSON_AUTH = { ...AUTH, 'content-type': 'application/json' };
 /** How long a kill waits for its phase before it fires anyway (the phase may not come: nothing to do). */
 const PHASE_WAIT_MS = 30_000;
+/**
+ * Kills cycle through this many versions of the data: each step changes, adds and removes rows, and the
+ * step from the last back to the first brings removed rows back.
+ */
+const GENERATIONS = 3;
 /** Every service has a last run after a full cycle. */
 const SERVICES = ['customers', 'products', 'prices', 'orders', 'ddt', 'invoices'] as const;
-
-/** A seeded PRNG (mulberry32 over a string hash): the same seed aims the same kills. */
-function random(seed: string): () => number {
-  let h = 1779033703;
-  for (const c of seed) h = Math.imul(h ^ c.charCodeAt(0), 3432918353);
-  let a = h >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A command acknowledged just before a kill, and how the restarted service must show it. */
 interface Expectation {
@@ -114,9 +116,11 @@ async function campaign(options: ChaosOptions, work: string): Promise<ChaosRepor
   const next = random(options.seed);
   const dataDir = join(work, 'data');
   const live = join(work, 'exports');
-  const report: ChaosReport = { mode, kills: [], integrityFailures: [], lostCommands: [], unfinished: [], tableDifferences: [], orphanChromium: 0, slowestReadyMs: 0, convergeMs: 0, violations: [] };
+  const report: ChaosReport = { mode, kills: [], integrityFailures: [], lostCommands: [], unfinished: [], tableDifferences: [], orphanChromium: 0, slowestReadyMs: 0, convergeMs: 0, timings: { renderMs: 0, killMs: 0, recoverMs: 0, referenceMs: 0 }, violations: [] };
   // Kills cycle through a few generations of the data; a fresh last one proves the final cycle converges.
-  const generations = mode === 'directory' ? await renderGenerations(join(work, 'generations'), options.seed, Math.min(options.kills, 4), options.scale) : [];
+  const rendering = performance.now();
+  const generations = mode === 'directory' ? await renderGenerations(join(work, 'generations'), options.seed, Math.min(options.kills, GENERATIONS), options.scale) : [];
+  report.timings.renderMs = Math.round(performance.now() - rendering);
   const env = (data: string, exports: string): Record<string, string> => ({
     PORT: '0',
     HOST: '127.0.0.1',
@@ -136,49 +140,67 @@ async function campaign(options: ChaosOptions, work: string): Promise<ChaosRepor
   let pending: Expectation[] = [];
   const withinMs = options.convergeWithinMs ?? 240_000;
   const generationOf = (n: number): string => generations[(n - 1) % generations.length]!;
-  for (let n = 1; n <= options.kills; n++) {
-    // The kill: a new generation of the data, every service asked for, SIGKILL in the aimed phase.
-    if (mode === 'directory') await publish(generationOf(n), live);
-    let { served, url } = await start(dataDir, live);
+  const timed = async <T>(phase: keyof ChaosTimings, work: () => Promise<T>): Promise<T> => {
+    const began = performance.now();
     try {
-      report.lostCommands.push(...(await settle(url, pending)));
-      const aimed = KILL_PHASES[Math.floor(next() * KILL_PHASES.length)]!;
-      const { observed, expectation } = await killIn(aimed, served, url, next);
-      pending = expectation === null ? [] : [expectation];
-      report.kills.push({ n, aimed, observed });
-      log(`kill ${String(n).padStart(3)}  aimed ${aimed.padEnd(14)} ${observed}`);
+      return await work();
     } finally {
-      served.child.kill('SIGKILL');
-      await served.exited;
+      report.timings[phase] += Math.round(performance.now() - began);
     }
-    for (const problem of await integrityProblems(dataDir)) report.integrityFailures.push(`after kill ${n}: ${problem}`);
-    // The recovery: restarted on the same exports, the service must finish what the kill interrupted.
-    ({ served, url } = await start(dataDir, live));
-    try {
-      report.lostCommands.push(...(await settle(url, pending)));
-      pending = [];
-      const cycle = await fullCycle(url, withinMs);
-      if (typeof cycle === 'string') report.unfinished.push(`after kill ${n}: ${cycle}`);
-      else report.convergeMs = Math.max(report.convergeMs, cycle);
-    } finally {
-      await stop(served);
+  };
+  // One process lives from a recovery to the next kill: a restart costs seconds, and a service that has
+  // been running for a while is as fair a victim as a fresh one.
+  if (mode === 'directory') await publish(generationOf(1), live);
+  let { served, url } = await start(dataDir, live);
+  try {
+    for (let n = 1; n <= options.kills; n++) {
+      // The kill: a new generation of the data, every service asked for, SIGKILL in the aimed phase.
+      if (mode === 'directory' && n > 1) await publish(generationOf(n), live);
+      await timed('killMs', async () => {
+        try {
+          report.lostCommands.push(...(await settle(url, pending)));
+          const aimed = KILL_PHASES[Math.floor(next() * KILL_PHASES.length)]!;
+          const { observed, expectation } = await killIn(aimed, served, url, next);
+          pending = expectation === null ? [] : [expectation];
+          report.kills.push({ n, aimed, observed });
+          log(`kill ${String(n).padStart(3)}  aimed ${aimed.padEnd(14)} ${observed}`);
+        } finally {
+          served.child.kill('SIGKILL');
+          await served.exited;
+        }
+      });
+      for (const problem of await integrityProblems(dataDir)) report.integrityFailures.push(`after kill ${n}: ${problem}`);
+      // The recovery: restarted on the same exports, the service must finish what the kill interrupted.
+      await timed('recoverMs', async () => {
+        ({ served, url } = await start(dataDir, live));
+        report.lostCommands.push(...(await settle(url, pending)));
+        pending = [];
+        const cycle = await fullCycle(url, withinMs);
+        if (typeof cycle === 'string') report.unfinished.push(`after kill ${n}: ${cycle}`);
+        else report.convergeMs = Math.max(report.convergeMs, cycle);
+      });
     }
-    for (const problem of await integrityProblems(dataDir)) report.integrityFailures.push(`after the recovery of kill ${n}: ${problem}`);
+  } finally {
+    await stop(served);
   }
+  for (const problem of await integrityProblems(dataDir)) report.integrityFailures.push(`after the last recovery: ${problem}`);
 
   if (mode === 'directory') {
-    // The same generations in the same order, each synced to the end, never interrupted.
+    // The same generations in the same order, each synced to the end by one process never interrupted.
     const referenceDir = join(work, 'reference');
-    for (let n = 1; n <= options.kills; n++) {
-      await publish(generationOf(n), live);
+    await timed('referenceMs', async () => {
+      await publish(generationOf(1), live);
       const reference = await start(referenceDir, live);
       try {
-        const cycle = await fullCycle(reference.url, withinMs);
-        if (typeof cycle === 'string') throw new Error(`the reference run did not finish generation ${n}: ${cycle}`);
+        for (let n = 1; n <= options.kills; n++) {
+          if (n > 1) await publish(generationOf(n), live);
+          const cycle = await fullCycle(reference.url, withinMs);
+          if (typeof cycle === 'string') throw new Error(`the reference run did not finish generation ${n}: ${cycle}`);
+        }
       } finally {
         await stop(reference.served);
       }
-    }
+    });
     report.tableDifferences = tableDifferences(await activeTables(dataDir), await activeTables(referenceDir));
   }
   report.orphanChromium = processesWith(dataDir).length;
