@@ -1,0 +1,71 @@
+/**
+ * `npm run soak -- [--cycles 1000] [--time-scale 600] [--seed soak] [--warmup 200] [--wait-bound-ms N]
+ * [--concurrency 3] [--max-minutes 240]`: see `harness/soak.ts`. Prints progress every 100 cycles and a summary; exits 1 on
+ * any violation.
+ */
+import { parseArgs } from 'node:util';
+import { runSoak } from './soak.js';
+
+const { values } = parseArgs({
+  options: {
+    cycles: { type: 'string', default: '1000' },
+    'time-scale': { type: 'string', default: '600' },
+    concurrency: { type: 'string', default: '3' },
+    seed: { type: 'string', default: 'soak' },
+    warmup: { type: 'string' },
+    'wait-bound-ms': { type: 'string' },
+    'wal-bound-mb': { type: 'string', default: '64' },
+    'rss-slope-mb': { type: 'string', default: '1' },
+    'max-minutes': { type: 'string', default: '240' },
+    'fault-every-s': { type: 'string', default: '5-30' },
+  },
+});
+
+/** A flag as a number within `min`–`max`, or one clear line and exit 2. */
+function number(name: keyof typeof values, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = values[name];
+  const n = typeof raw === 'string' && /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : NaN;
+  if (!(n >= min && n <= max)) {
+    process.stderr.write(`--${name} must be a number ${min}–${max}, got ${String(raw)}\n`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const cycles = number('cycles', 1);
+const faultEvery = /^(\d+)-(\d+)$/.exec(values['fault-every-s'] ?? '');
+if (faultEvery === null || Number(faultEvery[1]) > Number(faultEvery[2])) {
+  process.stderr.write(`--fault-every-s must be a range of seconds such as 5-30 (0-0: no faults), got ${values['fault-every-s']}\n`);
+  process.exit(2);
+}
+const log = (line: string): void => void process.stdout.write(`${line}\n`);
+log('soak: a cycle is one finished sync run (completed or failed, any target): schedule → queue → Chromium download → parse → apply');
+const report = await runSoak({
+  cycles,
+  timeScale: number('time-scale', 1, 100_000),
+  concurrency: number('concurrency', 1, 64),
+  seed: values.seed,
+  // A fifth of the cycles warm up (at least 50): the first parses, Chromium's first pages, caches filling.
+  warmupCycles: values.warmup === undefined ? Math.max(50, Math.floor(cycles / 5)) : number('warmup', 0),
+  ...(values['wait-bound-ms'] === undefined ? {} : { waitBoundMs: number('wait-bound-ms', 1) }),
+  walBoundBytes: number('wal-bound-mb', 1) * 1024 * 1024,
+  rssSlopeBoundMb: number('rss-slope-mb', 0),
+  maxMs: number('max-minutes', 1) * 60_000,
+  faultEveryMs: [Number(faultEvery[1]) * 1_000, Number(faultEvery[2]) * 1_000],
+  log,
+  ...(process.env.CHROMIUM_PATH === undefined ? {} : { chromiumPath: process.env.CHROMIUM_PATH }),
+});
+const mb = (n: number): string => `${n.toFixed(1)} MB`;
+log('');
+log(`soak: ${report.cycles} cycles in ${Math.round(report.durationMs / 1000)} s at TIME_SCALE ${values['time-scale']}, ${report.faultChanges} fault changes`);
+log(`  runs by outcome               ${Object.entries(report.outcomes).map(([outcome, n]) => `${outcome} ${n}`).join(', ')}`);
+log(`  breaker openings              ${report.breakerOpenings}`);
+log(`  RSS                           ${report.rssMb.afterWarmup === null ? 'n/a' : mb(report.rssMb.afterWarmup)} after warm-up, ${mb(report.rssMb.last)} at the end, ${mb(report.rssMb.max)} max`);
+log(`  RSS slope after warm-up       ${report.rssSlopeMbPer100 === null ? 'not measured (fewer than 100 cycles after warm-up)' : `${report.rssSlopeMbPer100.toFixed(2)} MB per 100 cycles`}`);
+log(`  largest WAL                   ${mb(report.walMaxBytes / 1024 / 1024)}`);
+log(`  zombie / orphan Chromium      ${report.zombieChromium} / ${report.orphanChromium}`);
+log(`  unhandled rejections          ${report.unhandledRejections}`);
+log(`  longest wait queued → started (bound ${report.waitBoundMs} ms):`);
+for (const wait of report.waits) log(`    ${wait.target.padEnd(22)} ${String(wait.longestMs).padStart(7)} ms${wait.stillWaiting ? ' (still waiting)' : ''}  ${wait.runs} runs`);
+for (const violation of report.violations) log(`  VIOLATION ${violation}`);
+process.exitCode = report.violations.length > 0 ? 1 : 0;

@@ -1,0 +1,371 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { processesWith } from '../src/erp/process-tree.js';
+import { followStream, ready, serve, type Served, type StreamEvent } from './service-process.js';
+import { random } from './random.js';
+
+/**
+ * `npm run soak`: the demo (`serve` → Chromium → the built-in ERP simulator) left to its own schedule at
+ * a high `TIME_SCALE` while the simulator's faults are switched on and off at random, watched for what
+ * a long life must not show: memory that keeps growing, a WAL that keeps growing, zombie Chromium,
+ * unhandled rejections, a target that waits too long.
+ *
+ * A **cycle** is one finished sync run (completed or failed, any target): one pass of the schedule →
+ * queue → Chromium download → parse → apply path. The run ledger holds the same count.
+ */
+
+/** Options of {@link runSoak}. */
+export interface SoakOptions {
+  /** Stop after this many cycles. */
+  cycles: number;
+  /** How many times faster than real time the schedules (and the simulator's data) run. */
+  timeScale: number;
+  /** Seed of the fault schedule. */
+  seed: string;
+  /** Cycles before the RSS slope is measured (start-up allocations, first parses, caches filling). */
+  warmupCycles: number;
+  /** Longest a queued target may wait for its start (real ms); default 3× the longest schedule interval. */
+  waitBoundMs?: number;
+  /** Largest WAL file allowed (bytes). */
+  walBoundBytes: number;
+  /** RSS growth allowed after warm-up, MB per 100 cycles. */
+  rssSlopeBoundMb: number;
+  /** Stops the soak (a violation) when the cycles are not done by then. */
+  maxMs: number;
+  /** Faults change every `faultEveryMs[0]`–`faultEveryMs[1]` ms (real time); 0 keeps them off. */
+  faultEveryMs: readonly [number, number];
+  log: (line: string) => void;
+  /** `SYNC_CONCURRENCY` of the service. */
+  concurrency: number;
+  /** Chromium executable (`CHROMIUM_PATH`); the service's own search when absent. */
+  chromiumPath?: string;
+}
+
+/** The longest wait of one target from queued to started (real ms), and whether it is still waiting. */
+export interface TargetWait {
+  target: string;
+  longestMs: number;
+  stillWaiting: boolean;
+  runs: number;
+}
+
+/** What a soak found; `violations` empty means it passed. */
+export interface SoakReport {
+  cycles: number;
+  durationMs: number;
+  /** Runs by outcome (`completed`, `failed:erp-unreachable`, …), from the service's own run ledger. */
+  outcomes: Record<string, number>;
+  breakerOpenings: number;
+  faultChanges: number;
+  /** RSS of the service process, MB: at the end of warm-up (null when it never ended), at the end, the largest seen. */
+  rssMb: { afterWarmup: number | null; last: number; max: number };
+  /** Least-squares slope of the service's RSS after warm-up, MB per 100 cycles; null with too few samples. */
+  rssSlopeMbPer100: number | null;
+  walMaxBytes: number;
+  zombieChromium: number;
+  orphanChromium: number;
+  unhandledRejections: number;
+  waits: TargetWait[];
+  waitBoundMs: number;
+  violations: string[];
+}
+
+const TOKEN = 'soak-harness-token-0123456789';
+const AUTH = { authorization: `Bearer ${TOKEN}` };
+/** RSS slopes over fewer post-warm-up cycles than this say more about the GC than about a leak. */
+const MIN_SLOPE_CYCLES = 100;
+/** Zombies are looked for every this many cycles (a `ps` call each). */
+const ZOMBIE_EVERY = 10;
+/** Node prints this for every unhandled rejection under `--unhandled-rejections=warn`. */
+const UNHANDLED = /UnhandledPromiseRejectionWarning|unhandledRejection/g;
+
+/**
+ * Faults the soak switches on, one or two at a time: counted ones fire for the next few occurrences,
+ * standing ones stay until the next change. Each is a way the real ERP has been seen to fail.
+ */
+const FAULTS: ReadonlyArray<(next: () => number) => Record<string, unknown>> = [
+  (next) => ({ slowPagesMs: 200 + Math.floor(next() * 1_500) }),
+  (next) => ({ http500: 1 + Math.floor(next() * 4) }),
+  () => ({ refuseLogin: 1 }),
+  () => ({ stallDownload: 1 }),
+  (next) => ({ truncatePdf: 1 + Math.floor(next() * 2) }),
+  () => ({ exportClickIgnored: 1 }),
+  () => ({ objectsBanner: 1 }),
+  () => ({ objectsNavigation: 1 }),
+  () => ({ emptyCells: 1 }),
+  () => ({ strayPopup: 1 }),
+  () => ({ expireSessions: true }),
+  () => ({ narrowLayout: true }),
+  () => ({ englishUi: true }),
+];
+
+/** Runs one soak; never throws for a violation (they are in the report), only for a broken harness. */
+export async function runSoak(options: SoakOptions): Promise<SoakReport> {
+  const work = await mkdtemp(join(tmpdir(), 'sync-soak-'));
+  try {
+    return await soak(options, join(work, 'data'));
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+async function soak(options: SoakOptions, dataDir: string): Promise<SoakReport> {
+  const { log } = options;
+  const began = performance.now();
+  const served = serve({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    API_TOKEN: TOKEN,
+    TIME_SCALE: String(options.timeScale),
+    SYNC_CONCURRENCY: String(options.concurrency),
+    LOG_LEVEL: 'warn',
+    LOG_FORMAT: 'json',
+    // An unhandled rejection is printed and counted instead of ending the process (Node's default).
+    NODE_OPTIONS: '--unhandled-rejections=warn',
+    ...(options.chromiumPath === undefined ? {} : { CHROMIUM_PATH: options.chromiumPath }),
+  });
+  try {
+    const url = await ready(served);
+    const simulator = /built-in ERP simulator at (http:\/\/\S+)/.exec(served.output())?.[1];
+    if (simulator === undefined) throw new Error(`the ready block names no simulator:\n${served.output()}`);
+    const waitBoundMs = options.waitBoundMs ?? 3 * (await longestIntervalMs(url, options.timeScale));
+    const watch = await watchService(served, url, dataDir, options);
+    const faults = switchFaults(simulator, options);
+    try {
+      await watch.done;
+    } finally {
+      faults.stop();
+      watch.close();
+    }
+    served.child.kill('SIGTERM');
+    const exit = await served.exited;
+    const report = watch.report(waitBoundMs, Math.round(performance.now() - began));
+    report.faultChanges = faults.changes();
+    report.outcomes = ledgerOutcomes(dataDir);
+    report.orphanChromium = processesWith(dataDir).length;
+    report.unhandledRejections = served.output().match(UNHANDLED)?.length ?? 0;
+    report.violations = violations(report, options, exit);
+    return report;
+  } finally {
+    served.child.kill('SIGKILL');
+  }
+}
+
+/** The longest timer of the schedule, in real milliseconds at `timeScale`. */
+async function longestIntervalMs(url: string, timeScale: number): Promise<number> {
+  const response = await fetch(`${url}/api/sync/schedule`, { headers: AUTH });
+  const { schedules } = (await response.json()) as { schedules: Array<{ intervalMinutes: number | null }> };
+  const minutes = Math.max(...schedules.map((s) => s.intervalMinutes ?? 0));
+  return (minutes * 60_000) / timeScale;
+}
+
+/** Switches faults on and off at random moments until stopped. */
+function switchFaults(simulator: string, options: SoakOptions): { stop: () => void; changes: () => number } {
+  const next = random(options.seed);
+  const [least, most] = options.faultEveryMs;
+  let changes = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const post = (body: Record<string, unknown>): Promise<unknown> =>
+    fetch(`${simulator}/__admin/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).catch(() => undefined);
+  const change = async (): Promise<void> => {
+    // Half the time calm; otherwise one or two faults, the standing ones of the last change cleared first.
+    const picks = next() < 0.5 ? [] : Array.from({ length: 1 + Math.floor(next() * 2) }, () => FAULTS[Math.floor(next() * FAULTS.length)]!(next));
+    await post({ reset: true, ...Object.assign({}, ...picks) });
+    changes++;
+    schedule();
+  };
+  const schedule = (): void => {
+    timer = setTimeout(() => void change(), least + next() * (most - least));
+  };
+  if (most > 0) schedule();
+  return {
+    stop: () => {
+      clearTimeout(timer);
+      void post({ reset: true });
+    },
+    changes: () => changes,
+  };
+}
+
+interface Watch {
+  done: Promise<void>;
+  close: () => void;
+  report: (waitBoundMs: number, durationMs: number) => SoakReport;
+}
+
+/** Follows the live stream: counts cycles, breaker openings and waits; samples RSS, WAL and zombies per cycle. */
+async function watchService(served: Served, url: string, dataDir: string, options: SoakOptions): Promise<Watch> {
+  const pid = served.child.pid!;
+  const began = performance.now();
+  const rss: number[] = [];
+  const queuedAt = new Map<string, number>();
+  const waits = new Map<string, TargetWait>();
+  let cycles = 0;
+  let breakerOpenings = 0;
+  let walMaxBytes = 0;
+  let zombies = 0;
+  let finish: () => void = () => undefined;
+  let stopped = false;
+  const done = new Promise<void>((resolve) => (finish = resolve));
+  const waitOf = (target: string): TargetWait => {
+    const found = waits.get(target) ?? { target, longestMs: 0, stillWaiting: false, runs: 0 };
+    waits.set(target, found);
+    return found;
+  };
+  const cycle = (): void => {
+    cycles++;
+    rss.push(rssMb(pid));
+    walMaxBytes = Math.max(walMaxBytes, walBytes(dataDir));
+    if (cycles % ZOMBIE_EVERY === 0) zombies = Math.max(zombies, zombieChromium(pid));
+    if (cycles % 100 === 0) {
+      const measured = rss.slice(options.warmupCycles);
+      const sofar = measured.length >= 2 ? `${(slope(measured) * 100).toFixed(2)} MB/100 cycles` : 'warming up';
+      options.log(`cycle ${cycles}  ${Math.round((performance.now() - began) / 1000)} s  rss ${rss.at(-1)!.toFixed(1)} MB (slope ${sofar})  wal max ${(walMaxBytes / 1e6).toFixed(1)} MB  breaker openings ${breakerOpenings}  zombies ${zombies}`);
+    }
+    if (cycles >= options.cycles) finish();
+  };
+  const onEvent = (event: StreamEvent): void => {
+    const at = typeof event.at === 'string' ? Date.parse(event.at) : Date.now();
+    const target = event.target ?? '';
+    if (event.type === 'sync.queued' && !queuedAt.has(target)) queuedAt.set(target, at);
+    if (event.type === 'sync.started') {
+      const wait = waitOf(target);
+      const since = queuedAt.get(target);
+      if (since !== undefined) wait.longestMs = Math.max(wait.longestMs, at - since);
+      queuedAt.delete(target);
+      wait.runs++;
+    }
+    if (event.type === 'sync.completed' || event.type === 'sync.failed') cycle();
+    if (event.type === 'erp.circuit' && event.state === 'open') breakerOpenings++;
+  };
+  // The stream drops a client that falls behind; the soak reconnects and asks for what it missed.
+  let stream: { close: () => void } | null = null;
+  let lastSeq = 0;
+  let epoch: unknown;
+  const connect = async (): Promise<void> => {
+    const query = epoch === undefined ? '' : `?since=${lastSeq}&epoch=${String(epoch)}`;
+    stream = await followStream(`${url}`, TOKEN, (event) => {
+      lastSeq = event.seq;
+      if (event.type === 'status') epoch = event.epoch;
+      else onEvent(event);
+    }, query, () => {
+      if (!stopped) setTimeout(() => void connect().catch(() => undefined), 500);
+    });
+  };
+  await connect();
+  const deadline = setTimeout(finish, options.maxMs);
+  const exited = served.exited.then(finish);
+  return {
+    done: Promise.race([done, exited]).then(() => clearTimeout(deadline)),
+    close: () => {
+      stopped = true;
+      stream?.close();
+    },
+    report: (waitBoundMs, durationMs) => {
+      const now = Date.now();
+      for (const [target, since] of queuedAt) {
+        const wait = waitOf(target);
+        if (now - since > wait.longestMs) Object.assign(wait, { longestMs: now - since, stillWaiting: true });
+      }
+      const afterWarmup = rss.slice(options.warmupCycles);
+      return {
+        cycles,
+        durationMs,
+        outcomes: {},
+        breakerOpenings,
+        faultChanges: 0,
+        rssMb: { afterWarmup: afterWarmup[0] ?? null, last: rss.at(-1) ?? 0, max: Math.max(0, ...rss) },
+        rssSlopeMbPer100: afterWarmup.length >= MIN_SLOPE_CYCLES ? slope(afterWarmup) * 100 : null,
+        walMaxBytes,
+        zombieChromium: zombies,
+        orphanChromium: 0,
+        unhandledRejections: 0,
+        waits: [...waits.values()].sort((a, b) => b.longestMs - a.longestMs),
+        waitBoundMs,
+        violations: [],
+      };
+    },
+  };
+}
+
+function violations(report: SoakReport, options: SoakOptions, exit: { code: number | null; signal: NodeJS.Signals | null }): string[] {
+  const found: string[] = [];
+  if (report.cycles < options.cycles) found.push(`only ${report.cycles} of ${options.cycles} cycles before the soak stopped`);
+  if (exit.code !== 0) found.push(`the service ended with ${exit.signal ?? `exit code ${exit.code}`}, not a clean exit after SIGTERM`);
+  if (report.rssSlopeMbPer100 !== null && report.rssSlopeMbPer100 > options.rssSlopeBoundMb) {
+    found.push(`RSS grows ${report.rssSlopeMbPer100.toFixed(2)} MB per 100 cycles after warm-up (bound ${options.rssSlopeBoundMb})`);
+  }
+  if (report.walMaxBytes > options.walBoundBytes) found.push(`a WAL reached ${report.walMaxBytes} bytes (bound ${options.walBoundBytes})`);
+  if (report.zombieChromium > 0) found.push(`${report.zombieChromium} zombie Chromium processes`);
+  if (report.orphanChromium > 0) found.push(`${report.orphanChromium} Chromium processes outlived the service`);
+  if (report.unhandledRejections > 0) found.push(`${report.unhandledRejections} unhandled rejections`);
+  for (const wait of report.waits) {
+    if (wait.longestMs > report.waitBoundMs) found.push(`${wait.target} waited ${wait.longestMs} ms${wait.stillWaiting ? ' and still waits' : ''} (bound ${report.waitBoundMs} ms)`);
+  }
+  return found;
+}
+
+/** Resident set of a process, MB (Linux `/proc`). */
+function rssMb(pid: number): number {
+  const kb = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return Number(kb ?? 0) / 1024;
+}
+
+/** The largest `-wal` file of the data dir, bytes. */
+function walBytes(dataDir: string): number {
+  let largest = 0;
+  for (const name of readdirSync(dataDir)) {
+    if (!name.endsWith('-wal')) continue;
+    try {
+      largest = Math.max(largest, statSync(join(dataDir, name)).size);
+    } catch {
+      // Checkpointed and removed while we looked.
+    }
+  }
+  return largest;
+}
+
+/** Zombie (`ps` state Z) Chromium processes among the descendants of `root`. */
+function zombieChromium(root: number): number {
+  const rows = execFileSync('ps', ['-eo', 'pid=,ppid=,stat=,comm='], { encoding: 'utf8' })
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter((fields) => fields.length >= 4)
+    .map(([pid, ppid, stat, comm]) => ({ pid: Number(pid), ppid: Number(ppid), stat: stat!, comm: comm! }));
+  const family = new Set([root]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const row of rows) if (family.has(row.ppid) && !family.has(row.pid)) grew = family.add(row.pid) !== null;
+  }
+  return rows.filter((row) => family.has(row.pid) && row.stat.startsWith('Z') && /chrom/i.test(row.comm)).length;
+}
+
+/** Least-squares slope of `values` against their index. */
+function slope(values: number[]): number {
+  const n = values.length;
+  const meanX = (n - 1) / 2;
+  const meanY = values.reduce((a, b) => a + b, 0) / n;
+  let num = 0;
+  let den = 0;
+  values.forEach((y, x) => {
+    num += (x - meanX) * (y - meanY);
+    den += (x - meanX) ** 2;
+  });
+  return den === 0 ? 0 : num / den;
+}
+
+/** Runs by outcome from the stopped service's own ledger (`failed:<class>` for failures). */
+function ledgerOutcomes(dataDir: string): Record<string, number> {
+  const db = new Database(join(dataDir, 'orchestrator.db'), { readonly: true });
+  try {
+    const rows = db.prepare("SELECT outcome || COALESCE(':' || error_class, '') AS outcome, COUNT(*) AS runs FROM runs GROUP BY 1 ORDER BY 2 DESC").all() as Array<{ outcome: string; runs: number }>;
+    return Object.fromEntries(rows.map((row) => [row.outcome, row.runs]));
+  } finally {
+    db.close();
+  }
+}
