@@ -1,5 +1,5 @@
 /**
- * `npm run chaos -- [--kills 50] [--seed chaos] [--mode directory|demo]`: see `harness/chaos.ts`.
+ * `npm run chaos -- [--kills 50] [--seed chaos] [--mode directory|demo] [--max-minutes N] [--keep]`: see `harness/chaos.ts`.
  * Prints one line per kill and a summary; exits 1 on any violation.
  */
 import { parseArgs } from 'node:util';
@@ -11,15 +11,18 @@ const { values } = parseArgs({
     seed: { type: 'string', default: 'chaos' },
     mode: { type: 'string', default: 'directory' },
     keep: { type: 'boolean', default: false },
+    'max-minutes': { type: 'string' },
   },
 });
 const kills = Number(values.kills);
 if (!Number.isInteger(kills) || kills < 1) throw new Error(`--kills must be a positive integer, got ${values.kills}`);
 if (values.mode !== 'directory' && values.mode !== 'demo') throw new Error(`--mode must be directory or demo, got ${values.mode}`);
 
+const maxMinutes = values['max-minutes'] === undefined ? undefined : Number(values['max-minutes']);
+if (maxMinutes !== undefined && !(maxMinutes > 0)) throw new Error(`--max-minutes must be a positive number, got ${values['max-minutes']}`);
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
 const began = Date.now();
-const report = await runChaos({ kills, seed: values.seed, mode: values.mode, keep: values.keep, log });
+const report = await runChaos({ kills, seed: values.seed, mode: values.mode, keep: values.keep, log, ...(maxMinutes === undefined ? {} : { maxMs: maxMinutes * 60_000 }) });
 const byPhase = KILL_PHASES.map((phase) => `${phase} ${report.kills.filter((k) => k.aimed === phase).length}`).join(', ');
 log('');
 log(`chaos: ${report.kills.length} kills (${byPhase}) in ${Math.round((Date.now() - began) / 1000)} s, mode ${report.mode}`);

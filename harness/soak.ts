@@ -80,6 +80,8 @@ const AUTH = { authorization: `Bearer ${TOKEN}` };
 const MIN_SLOPE_CYCLES = 100;
 /** Zombies are looked for every this many cycles (a `ps` call each). */
 const ZOMBIE_EVERY = 10;
+/** How long a zombie may wait for its parent to reap it. */
+const ZOMBIE_GRACE_MS = 2_000;
 /** Node prints this for every unhandled rejection under `--unhandled-rejections=warn`. */
 const UNHANDLED = /UnhandledPromiseRejectionWarning|unhandledRejection/g;
 
@@ -221,7 +223,7 @@ async function watchService(served: Served, url: string, dataDir: string, option
     cycles++;
     rss.push(rssMb(pid));
     walMaxBytes = Math.max(walMaxBytes, walBytes(dataDir));
-    if (cycles % ZOMBIE_EVERY === 0) zombies = Math.max(zombies, zombieChromium(pid));
+    if (cycles % ZOMBIE_EVERY === 0) void lastingZombies(pid).then((found) => (zombies = Math.max(zombies, found)));
     if (cycles % 100 === 0) {
       const measured = rss.slice(options.warmupCycles);
       const sofar = measured.length >= 2 ? `${(slope(measured) * 100).toFixed(2)} MB/100 cycles` : 'warming up';
@@ -330,8 +332,20 @@ function walBytes(dataDir: string): number {
   return largest;
 }
 
-/** Zombie (`ps` state Z) Chromium processes among the descendants of `root`. */
-function zombieChromium(root: number): number {
+/**
+ * Zombie Chromium processes under `root` that are still zombies 2 s later: a process that just exited is
+ * a zombie until its parent reaps it, which is normal; one nobody reaps is the leak.
+ */
+async function lastingZombies(root: number): Promise<number> {
+  const first = zombieChromium(root);
+  if (first.length === 0) return 0;
+  await new Promise((resolve) => setTimeout(resolve, ZOMBIE_GRACE_MS));
+  const second = new Set(zombieChromium(root));
+  return first.filter((pid) => second.has(pid)).length;
+}
+
+/** Pids of zombie (`ps` state Z) Chromium processes among the descendants of `root`. */
+function zombieChromium(root: number): number[] {
   const rows = execFileSync('ps', ['-eo', 'pid=,ppid=,stat=,comm='], { encoding: 'utf8' })
     .split('\n')
     .map((line) => line.trim().split(/\s+/))
@@ -342,7 +356,7 @@ function zombieChromium(root: number): number {
     grew = false;
     for (const row of rows) if (family.has(row.ppid) && !family.has(row.pid)) grew = family.add(row.pid) !== null;
   }
-  return rows.filter((row) => family.has(row.pid) && row.stat.startsWith('Z') && /chrom/i.test(row.comm)).length;
+  return rows.filter((row) => family.has(row.pid) && row.stat.startsWith('Z') && /chrom/i.test(row.comm)).map((row) => row.pid);
 }
 
 /** Least-squares slope of `values` against their index. */
