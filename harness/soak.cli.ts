@@ -65,7 +65,8 @@ log(`  RSS slope after warm-up       ${report.rssSlopeMbPer100 === null ? 'not m
 log(`  largest WAL                   ${mb(report.walMaxBytes / 1024 / 1024)}`);
 log(`  zombie / orphan Chromium      ${report.zombieChromium} / ${report.orphanChromium}`);
 log(`  unhandled rejections          ${report.unhandledRejections}`);
-log(`  longest wait queued → started (bound ${report.waitBoundMs} ms):`);
+log(`  longest run                   ${report.longestRunMs} ms (D); ${report.waits.length} targets (N)`);
+log(`  longest wait queued → started (bound ${report.waitBoundMs} ms${values['wait-bound-ms'] === undefined ? ': 3 × the longest interval + (2N − 1) × D' : ''}):`);
 for (const wait of report.waits) log(`    ${wait.target.padEnd(22)} ${String(wait.longestMs).padStart(7)} ms${wait.stillWaiting ? ' (still waiting)' : ''}  ${wait.runs} runs`);
 for (const violation of report.violations) log(`  VIOLATION ${violation}`);
 process.exitCode = report.violations.length > 0 ? 1 : 0;

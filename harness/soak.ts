@@ -28,7 +28,11 @@ export interface SoakOptions {
   seed: string;
   /** Cycles before the RSS slope is measured (start-up allocations, first parses, caches filling). */
   warmupCycles: number;
-  /** Longest a queued target may wait for its start (real ms); default 3× the longest schedule interval. */
+  /**
+   * Longest a queued target may wait for its start (real ms). Default: the shape of the ageing bound —
+   * a window plus one run of every other target twice over, `W + (2N − 1) × D` — with three times the
+   * longest schedule interval as the window W, N the targets and D the longest run the soak saw.
+   */
   waitBoundMs?: number;
   /** Largest WAL file allowed (bytes). */
   walBoundBytes: number;
@@ -70,6 +74,8 @@ export interface SoakReport {
   orphanChromium: number;
   unhandledRejections: number;
   waits: TargetWait[];
+  /** Longest run seen, started → finished (real ms): D of the bound. */
+  longestRunMs: number;
   waitBoundMs: number;
   violations: string[];
 }
@@ -135,7 +141,7 @@ async function soak(options: SoakOptions, dataDir: string): Promise<SoakReport> 
     const url = await ready(served);
     const simulator = /built-in ERP simulator at (http:\/\/\S+)/.exec(served.output())?.[1];
     if (simulator === undefined) throw new Error(`the ready block names no simulator:\n${served.output()}`);
-    const waitBoundMs = options.waitBoundMs ?? 3 * (await longestIntervalMs(url, options.timeScale));
+    const windowMs = 3 * (await longestIntervalMs(url, options.timeScale));
     const watch = await watchService(served, url, dataDir, options);
     const faults = switchFaults(simulator, options);
     try {
@@ -146,7 +152,7 @@ async function soak(options: SoakOptions, dataDir: string): Promise<SoakReport> 
     }
     served.child.kill('SIGTERM');
     const exit = await served.exited;
-    const report = watch.report(waitBoundMs, Math.round(performance.now() - began));
+    const report = watch.report(options.waitBoundMs ?? null, windowMs, Math.round(performance.now() - began));
     report.faultChanges = faults.changes();
     report.outcomes = ledgerOutcomes(dataDir);
     report.orphanChromium = processesWith(dataDir).length;
@@ -197,7 +203,7 @@ function switchFaults(simulator: string, options: SoakOptions): { stop: () => vo
 interface Watch {
   done: Promise<void>;
   close: () => void;
-  report: (waitBoundMs: number, durationMs: number) => SoakReport;
+  report: (waitBoundMs: number | null, windowMs: number, durationMs: number) => SoakReport;
 }
 
 /** Follows the live stream: counts cycles, breaker openings and waits; samples RSS, WAL and zombies per cycle. */
@@ -207,6 +213,8 @@ async function watchService(served: Served, url: string, dataDir: string, option
   const rss: number[] = [];
   const queuedAt = new Map<string, number>();
   const waits = new Map<string, TargetWait>();
+  const startedAt = new Map<string, number>();
+  let longestRunMs = 0;
   let cycles = 0;
   let breakerOpenings = 0;
   let walMaxBytes = 0;
@@ -240,9 +248,15 @@ async function watchService(served: Served, url: string, dataDir: string, option
       const since = queuedAt.get(target);
       if (since !== undefined) wait.longestMs = Math.max(wait.longestMs, at - since);
       queuedAt.delete(target);
+      startedAt.set(target, at);
       wait.runs++;
     }
-    if (event.type === 'sync.completed' || event.type === 'sync.failed') cycle();
+    if (event.type === 'sync.completed' || event.type === 'sync.failed') {
+      const since = startedAt.get(target);
+      if (since !== undefined) longestRunMs = Math.max(longestRunMs, at - since);
+      startedAt.delete(target);
+      cycle();
+    }
     if (event.type === 'erp.circuit' && event.state === 'open') breakerOpenings++;
   };
   // The stream drops a client that falls behind; the soak reconnects and asks for what it missed.
@@ -268,7 +282,7 @@ async function watchService(served: Served, url: string, dataDir: string, option
       stopped = true;
       stream?.close();
     },
-    report: (waitBoundMs, durationMs) => {
+    report: (waitBoundMs, windowMs, durationMs) => {
       const now = Date.now();
       for (const [target, since] of queuedAt) {
         const wait = waitOf(target);
@@ -288,7 +302,8 @@ async function watchService(served: Served, url: string, dataDir: string, option
         orphanChromium: 0,
         unhandledRejections: 0,
         waits: [...waits.values()].sort((a, b) => b.longestMs - a.longestMs),
-        waitBoundMs,
+        longestRunMs,
+        waitBoundMs: waitBoundMs ?? windowMs + (2 * waits.size - 1) * longestRunMs,
         violations: [],
       };
     },
