@@ -32,7 +32,7 @@ describe.skipIf(chromium === null)(`soak: a short one (${chromium ?? `skipped: $
       chromiumPath: chromium!,
     });
     expect(report.violations, JSON.stringify({ ...report, lines }, null, 2)).toEqual([]);
-    expect(report.cycles).toBe(CYCLES);
+    expect(report.cycles).toBeGreaterThanOrEqual(CYCLES);
     expect(report.faultChanges).toBeGreaterThan(0);
     expect(report.unhandledRejections).toBe(0);
   }, SOAK_MS + 90_000);
