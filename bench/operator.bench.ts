@@ -34,10 +34,12 @@ const STATUS_RATE = 200;
 /** Idle window: 1,000 requests at 200 req/s, enough for a stable p99. */
 const IDLE_MS = 5_000;
 /**
- * Idle and sync are measured this many times, alternating, and the best p99 of each side is kept (as in
- * `data-path.bench.ts`): the machine is shared, and a neighbour's burst must not decide a ratio.
+ * Idle and sync are measured this many times, alternating: each round gives one paired ratio (its sync
+ * p99 over its own idle p99, measured seconds apart), and the goal is judged on the median of the rounds'
+ * ratios. The machine is shared: the best of each side taken from different rounds (as this bench did
+ * once) let one quiet idle window decide the ratio; a median of pairs lets no single window decide it.
  */
-const REPEATS = 3;
+const REPEATS = 5;
 /** Discarded first: connections being opened and the route's first (unoptimized) calls are not "idle". */
 const LOAD_WARM_UP_MS = 2_000;
 /** Paced parse: 100 progress reports 100 ms apart (10 Hz for 10 s), then the real parse. */
@@ -94,16 +96,18 @@ export async function benchOperator(log: (line: string) => void): Promise<BenchR
 
     const best = <T>(values: T[], key: (value: T) => number): T => values.reduce((a, b) => (key(b) < key(a) ? b : a));
     const bestSync = best(syncs, (s) => s.fanP99);
-    const p99Idle = Math.min(...idles);
-    const p99Sync = Math.min(...syncs.map((s) => s.statusP99));
+    const p99Idle = median(idles);
+    const p99Sync = median(syncs.map((s) => s.statusP99));
+    const ratio = median(syncs.map((s, i) => s.statusP99 / idles[i]!));
+    log(`  status p99 sync ÷ idle by round: ${syncs.map((s, i) => (s.statusP99 / idles[i]!).toFixed(2)).join(', ')}`);
     const integrity = fanOut.gaps + missing + fanOut.closed;
     return [
       { name: 'stream: event rate during the sync (Hz)', value: round3(bestSync.events / bestSync.seconds), target: 'report', pass: true },
       { name: `stream: p99 event → client, ${CLIENTS} clients (ms)`, value: bestSync.fanP99, target: '≤ 25', pass: bestSync.deliveries > 0 && bestSync.fanP99 <= 25 },
       { name: 'stream: seq gaps + missing events + drops', value: integrity, target: '= 0', pass: integrity === 0 },
-      { name: `status p99 idle at ${STATUS_RATE} req/s (ms)`, value: round3(p99Idle), target: 'report', pass: true },
-      { name: `status p99 during sync at ${STATUS_RATE} req/s (ms)`, value: round3(p99Sync), target: 'report', pass: true },
-      { name: 'status p99 during sync ÷ idle', value: round3(p99Sync / p99Idle), target: '≤ 3', pass: errors === 0 && p99Sync / p99Idle <= 3 },
+      { name: `status p99 idle at ${STATUS_RATE} req/s, median of rounds (ms)`, value: round3(p99Idle), target: 'report', pass: true },
+      { name: `status p99 during sync at ${STATUS_RATE} req/s, median of rounds (ms)`, value: round3(p99Sync), target: 'report', pass: true },
+      { name: `status p99 during sync ÷ idle, median of ${REPEATS} paired rounds`, value: round3(ratio), target: '≤ 3', pass: errors === 0 && ratio <= 3 },
     ];
   } finally {
     await Promise.all(workers.map((worker) => worker.terminate()));
@@ -261,4 +265,11 @@ function percentile(values: number[], q: number): number {
 
 function round3(value: number): number {
   return Math.round(value * 1000) / 1000;
+}
+
+/** The median of a non-empty list (the mean of the middle two for an even count). */
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
