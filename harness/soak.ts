@@ -164,6 +164,16 @@ async function soak(options: SoakOptions, dataDir: string): Promise<SoakReport> 
   }
 }
 
+/** The enabled targets of the service (`service@account`), from its status. */
+async function targetsOf(url: string): Promise<string[]> {
+  const response = await fetch(`${url}/api/sync/status`, { headers: AUTH });
+  const { targets, schedules } = (await response.json()) as {
+    targets: Array<{ target: string; service: string }>;
+    schedules: Record<string, { enabled: boolean }>;
+  };
+  return targets.filter(({ service }) => schedules[service]?.enabled !== false).map(({ target }) => target);
+}
+
 /** The longest timer of the schedule, in real milliseconds at `timeScale`. */
 async function longestIntervalMs(url: string, timeScale: number): Promise<number> {
   const response = await fetch(`${url}/api/sync/schedule`, { headers: AUTH });
@@ -210,6 +220,10 @@ interface Watch {
 async function watchService(served: Served, url: string, dataDir: string, options: SoakOptions): Promise<Watch> {
   const pid = served.child.pid!;
   const began = performance.now();
+  // Every target of the service is watched from the start: one that never starts (its timer starved, or
+  // its requests merged away) has waited the whole soak, and is judged against the bound like any other.
+  const watchedSince = Date.now();
+  const targets = await targetsOf(url);
   const rss: number[] = [];
   const queuedAt = new Map<string, number>();
   const waits = new Map<string, TargetWait>();
@@ -284,6 +298,10 @@ async function watchService(served: Served, url: string, dataDir: string, option
     },
     report: (waitBoundMs, windowMs, durationMs) => {
       const now = Date.now();
+      for (const target of targets) {
+        const wait = waitOf(target);
+        if (wait.runs === 0 && !queuedAt.has(target)) Object.assign(wait, { longestMs: now - watchedSince, stillWaiting: true });
+      }
       for (const [target, since] of queuedAt) {
         const wait = waitOf(target);
         if (now - since > wait.longestMs) Object.assign(wait, { longestMs: now - since, stillWaiting: true });
