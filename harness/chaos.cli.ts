@@ -2,24 +2,22 @@
  * `npm run chaos -- [--kills 50] [--seed chaos] [--mode directory|demo] [--max-minutes N] [--keep]`: see `harness/chaos.ts`.
  * Prints one line per kill and a summary; exits 1 on any violation.
  */
-import { parseArgs } from 'node:util';
+import { fail, harnessArgs } from './cli-args.js';
 import { KILL_PHASES, runChaos } from './chaos.js';
 
-const { values } = parseArgs({
-  options: {
-    kills: { type: 'string', default: '20' },
-    seed: { type: 'string', default: 'chaos' },
-    mode: { type: 'string', default: 'directory' },
-    keep: { type: 'boolean', default: false },
-    'max-minutes': { type: 'string' },
-  },
+const values = harnessArgs('usage: npm run chaos -- [--kills 20] [--seed chaos] [--mode directory|demo] [--max-minutes N] [--keep]', {
+  kills: { type: 'string', default: '20' },
+  seed: { type: 'string', default: 'chaos' },
+  mode: { type: 'string', default: 'directory' },
+  keep: { type: 'boolean', default: false },
+  'max-minutes': { type: 'string' },
 });
 const kills = Number(values.kills);
-if (!Number.isInteger(kills) || kills < 1) throw new Error(`--kills must be a positive integer, got ${values.kills}`);
-if (values.mode !== 'directory' && values.mode !== 'demo') throw new Error(`--mode must be directory or demo, got ${values.mode}`);
+if (!Number.isInteger(kills) || kills < 1) fail(`--kills must be a positive integer, got ${values.kills}`);
+if (values.mode !== 'directory' && values.mode !== 'demo') fail(`--mode must be directory or demo, got ${values.mode}`);
 
 const maxMinutes = values['max-minutes'] === undefined ? undefined : Number(values['max-minutes']);
-if (maxMinutes !== undefined && !(maxMinutes > 0)) throw new Error(`--max-minutes must be a positive number, got ${values['max-minutes']}`);
+if (maxMinutes !== undefined && !(maxMinutes > 0)) fail(`--max-minutes must be a positive number, got ${values['max-minutes']}`);
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
 const began = Date.now();
 const report = await runChaos({ kills, seed: values.seed, mode: values.mode, keep: values.keep, log, ...(maxMinutes === undefined ? {} : { maxMs: maxMinutes * 60_000 }) });

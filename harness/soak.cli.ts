@@ -3,11 +3,13 @@
  * [--concurrency 3] [--max-minutes 240]`: see `harness/soak.ts`. Prints progress every 100 cycles and a summary; exits 1 on
  * any violation.
  */
-import { parseArgs } from 'node:util';
+import { fail, harnessArgs } from './cli-args.js';
 import { runSoak } from './soak.js';
 
-const { values } = parseArgs({
-  options: {
+const USAGE =
+  'usage: npm run soak -- [--cycles 1000] [--time-scale 600] [--concurrency 3] [--seed soak] [--warmup N] [--wait-bound-ms N]\n' +
+  '       [--wal-bound-mb 64] [--rss-slope-mb 1] [--max-minutes 240] [--fault-every-s 5-30]';
+const values = harnessArgs(USAGE, {
     cycles: { type: 'string', default: '1000' },
     'time-scale': { type: 'string', default: '600' },
     concurrency: { type: 'string', default: '3' },
@@ -18,7 +20,6 @@ const { values } = parseArgs({
     'rss-slope-mb': { type: 'string', default: '1' },
     'max-minutes': { type: 'string', default: '240' },
     'fault-every-s': { type: 'string', default: '5-30' },
-  },
 });
 
 /** A flag as a number within `min`–`max`, or one clear line and exit 2. */
@@ -26,8 +27,7 @@ function number(name: keyof typeof values, min: number, max = Number.MAX_SAFE_IN
   const raw = values[name];
   const n = typeof raw === 'string' && /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : NaN;
   if (!(n >= min && n <= max)) {
-    process.stderr.write(`--${name} must be a number ${min}–${max}, got ${String(raw)}\n`);
-    process.exit(2);
+    fail(`--${name} must be a number ${min}–${max}, got ${String(raw)}`);
   }
   return n;
 }
@@ -35,8 +35,7 @@ function number(name: keyof typeof values, min: number, max = Number.MAX_SAFE_IN
 const cycles = number('cycles', 1);
 const faultEvery = /^(\d+)-(\d+)$/.exec(values['fault-every-s'] ?? '');
 if (faultEvery === null || Number(faultEvery[1]) > Number(faultEvery[2])) {
-  process.stderr.write(`--fault-every-s must be a range of seconds such as 5-30 (0-0: no faults), got ${values['fault-every-s']}\n`);
-  process.exit(2);
+  fail(`--fault-every-s must be a range of seconds such as 5-30 (0-0: no faults), got ${values['fault-every-s']}`);
 }
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
 log('soak: a cycle is one finished sync run (completed or failed, any target): schedule → queue → Chromium download → parse → apply');
