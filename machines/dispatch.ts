@@ -121,7 +121,7 @@ export function planStarts(context: OrchestratorContext): StartPlan[] {
   const slots = breaker.state === 'halfOpen' ? Math.min(1, free) : free;
   for (const candidate of startCandidates(context)) {
     if (plans.length >= slots) break;
-    if (busy.has(candidate.account) || holdOf(context, candidate.account) !== null || accountHoldOf(context, candidate.account) !== null) continue;
+    if (busy.has(candidate.account) || isHeld(context, candidate.account)) continue;
     busy.add(candidate.account);
     plans.push({ ...candidate.plan, probe: breaker.state === 'halfOpen' });
   }
@@ -160,11 +160,19 @@ export function planCapPreemption(context: OrchestratorContext): Preemption | nu
   if (cap === 0 || running.filter((entry) => entry.pauseRequested === null).length !== cap) return null;
   const busy = new Set(running.map((entry) => entry.account));
   const head = startCandidates(context).find(
-    (c) => !busy.has(c.account) && holdOf(context, c.account) === null && accountHoldOf(context, c.account) === null,
+    (c) => !busy.has(c.account) && !isHeld(context, c.account),
   );
   if (head === undefined || head.plan.kind !== 'start') return null;
   const victim = pausableRuns(context).find((entry) => outranks(head.effective, standing(entry), entry.preemptions));
   return victim === undefined ? null : { target: victim.target, by: head.plan.entry.target };
+}
+
+/**
+ * True when nothing may start on `account`: a lease or the operator holds it (`holdOf`), or its own hold
+ * does (an exhausted login budget, `accountHoldOf`).
+ */
+function isHeld(context: OrchestratorContext, account: string): boolean {
+  return holdOf(context, account) !== null || accountHoldOf(context, account) !== null;
 }
 
 /**
@@ -173,7 +181,7 @@ export function planCapPreemption(context: OrchestratorContext): Preemption | nu
  */
 function pausableRuns(context: OrchestratorContext): RunningEntry[] {
   return Object.values(context.running)
-    .filter((entry) => entry.pauseRequested === null && holdOf(context, entry.account) === null && accountHoldOf(context, entry.account) === null)
+    .filter((entry) => entry.pauseRequested === null && !isHeld(context, entry.account))
     .sort((a, b) => standing(a) - standing(b) || a.target.localeCompare(b.target));
 }
 
