@@ -3,12 +3,12 @@
  * creeps up over many runs. Both run the real export path (login once, list view, filter, export,
  * download) against the ERP simulator on loopback.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BrowserSource, type BrowserSourceOptions } from '../src/erp/browser-source.js';
 import { CHROMIUM_INSTALL_HINT, findChromiumOrNull } from '../src/erp/chromium-path.js';
-import { processesWith } from '../src/erp/process-tree.js';
+import { processesWith, residentBytes } from '../src/erp/process-tree.js';
 import { startErpSimulator } from '../src/simulator/erp-simulator.js';
 
 /** One result line. */
@@ -34,16 +34,7 @@ const mean = (values: readonly number[]): number => values.reduce((a, b) => a + 
 
 /** Resident memory of every process of one Chromium (they all carry its profile path), in bytes. */
 function chromiumRss(profileDir: string): number {
-  let kb = 0;
-  for (const pid of processesWith(profileDir)) {
-    try {
-      const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      kb += Number(match?.[1] ?? 0);
-    } catch {
-      // Exited between listing and reading.
-    }
-  }
-  return kb * 1024;
+  return residentBytes(processesWith(profileDir));
 }
 
 /**

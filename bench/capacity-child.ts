@@ -19,7 +19,7 @@ import { loadConfig } from '../src/config.js';
 import { BrowserSource } from '../src/erp/browser-source.js';
 import { DirectorySource } from '../src/erp/directory-source.js';
 import type { DownloadedExport, DownloadRequest, ExportSource } from '../src/erp/export-source.js';
-import { processesWith } from '../src/erp/process-tree.js';
+import { processesWith, residentBytes } from '../src/erp/process-tree.js';
 import type { ExportName } from '../src/parsers/export-tables.js';
 import type { ExportRecord, ParsedExport } from '../src/parsers/types.js';
 import { createRuntime } from '../src/runtime/runtime.js';
@@ -165,15 +165,7 @@ function cpuSecondsOf(pids: readonly number[]): Map<number, number> {
 }
 
 function rssMiBOf(pids: readonly number[]): number {
-  let kb = 0;
-  for (const pid of pids) {
-    try {
-      kb += Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-    } catch {
-      // Exited between listing and reading.
-    }
-  }
-  return kb / 1024;
+  return residentBytes(pids) / 1024 / 1024;
 }
 
 async function costRun(args: CostArgs): Promise<CostResult> {

@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { processesWith } from '../src/erp/process-tree.js';
+import { processesWith, residentBytes } from '../src/erp/process-tree.js';
 import { followStream, ready, serve, type Served, type StreamEvent } from './service-process.js';
 import { random } from './random.js';
 
@@ -347,8 +347,7 @@ function violations(report: SoakReport, options: SoakOptions, exit: { code: numb
 
 /** Resident set of a process, MB (Linux `/proc`). */
 function rssMb(pid: number): number {
-  const kb = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return Number(kb ?? 0) / 1024;
+  return residentBytes([pid]) / 1024 / 1024;
 }
 
 /** The largest `-wal` file of the data dir, bytes. */

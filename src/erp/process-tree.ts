@@ -67,6 +67,16 @@ export function processTreeBytes(pids: readonly number[]): number {
   return total * 1024;
 }
 
+/**
+ * Plain resident memory (`VmRSS`) of the given processes together, in bytes; a process that exited
+ * meanwhile counts 0. Shared pages count once per process: for one Chromium prefer `processTreeBytes`.
+ */
+export function residentBytes(pids: readonly number[]): number {
+  let total = 0;
+  for (const pid of pids) total += kilobytesOf(pid, 'status', /^VmRSS:\s+(\d+) kB$/m) ?? 0;
+  return total * 1024;
+}
+
 /** A `… kB` field of a `/proc/<pid>/` file, or null when the file or the field cannot be read. */
 function kilobytesOf(pid: number, file: string, field: RegExp): number | null {
   try {
