@@ -61,6 +61,11 @@ log(`  runs by outcome               ${Object.entries(report.outcomes).map(([out
 log(`  breaker openings              ${report.breakerOpenings}`);
 log(`  RSS                           ${report.rssMb.afterWarmup === null ? 'n/a' : mb(report.rssMb.afterWarmup)} after warm-up, ${mb(report.rssMb.last)} at the end, ${mb(report.rssMb.max)} max`);
 log(`  RSS slope after warm-up       ${report.rssSlopeMbPer100 === null ? 'not measured (fewer than 100 cycles after warm-up)' : `${report.rssSlopeMbPer100.toFixed(2)} MB per 100 cycles`}`);
+const heap = (series: typeof report.heapMb): string =>
+  series.afterWarmup === null ? 'n/a' : `${mb(series.afterWarmup)} after warm-up, ${mb(series.last)} at the end, ${mb(series.max)} max${series.slopePer100 === null ? '' : `, slope ${series.slopePer100.toFixed(2)} MB per 100 cycles`}`;
+log(`  main-thread heap in use       ${heap(report.heapMb)}`);
+log(`  external (Buffers, native)    ${heap(report.externalMb)}`);
+log(`  rows in the data stores        ${report.storeRows.afterWarmup ?? 'n/a'} after warm-up, ${report.storeRows.last} at the end`);
 log(`  largest WAL                   ${mb(report.walMaxBytes / 1024 / 1024)}`);
 log(`  zombie / orphan Chromium      ${report.zombieChromium} / ${report.orphanChromium}`);
 log(`  unhandled rejections          ${report.unhandledRejections}`);

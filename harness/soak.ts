@@ -69,6 +69,18 @@ export interface SoakReport {
   rssMb: { afterWarmup: number | null; last: number; max: number };
   /** Least-squares slope of the service's RSS after warm-up, MB per 100 cycles; null with too few samples. */
   rssSlopeMbPer100: number | null;
+  /**
+   * The main thread's V8 heap in use and its `external` memory (Buffers, SQLite statements' JS side), MB,
+   * from the service's own metrics every {@link HEAP_EVERY} cycles: a growing heap is retained state, an
+   * RSS that grows while the heap stays flat is native memory (worker threads, allocator, Chromium pipes).
+   */
+  heapMb: { afterWarmup: number | null; last: number; max: number; slopePer100: number | null };
+  externalMb: { afterWarmup: number | null; last: number; max: number; slopePer100: number | null };
+  /**
+   * Rows in the data stores (every table of every database but `orchestrator.db`) when warm-up ended and
+   * at the end: an RSS slope means something only while the data it holds keeps its size.
+   */
+  storeRows: { afterWarmup: number | null; last: number };
   walMaxBytes: number;
   zombieChromium: number;
   orphanChromium: number;
@@ -84,6 +96,8 @@ const TOKEN = 'soak-harness-token-0123456789';
 const AUTH = { authorization: `Bearer ${TOKEN}` };
 /** RSS slopes over fewer post-warm-up cycles than this say more about the GC than about a leak. */
 const MIN_SLOPE_CYCLES = 100;
+/** The service's heap is read from its metrics every this many cycles. */
+const HEAP_EVERY = 10;
 /** Zombies are looked for every this many cycles (a `ps` call each). */
 const ZOMBIE_EVERY = 10;
 /** How long a zombie may wait for its parent to reap it. */
@@ -225,6 +239,8 @@ async function watchService(served: Served, url: string, dataDir: string, option
   const watchedSince = Date.now();
   const targets = await targetsOf(url);
   const rss: number[] = [];
+  // Heap and external memory by cycle number (sampled every HEAP_EVERY cycles).
+  const heap: Array<{ cycle: number; used: number; external: number }> = [];
   const queuedAt = new Map<string, number>();
   const waits = new Map<string, TargetWait>();
   const startedAt = new Map<string, number>();
@@ -232,6 +248,7 @@ async function watchService(served: Served, url: string, dataDir: string, option
   let cycles = 0;
   let breakerOpenings = 0;
   let walMaxBytes = 0;
+  let rowsAfterWarmup: number | null = null;
   let zombies = 0;
   let finish: () => void = () => undefined;
   let stopped = false;
@@ -245,11 +262,18 @@ async function watchService(served: Served, url: string, dataDir: string, option
     cycles++;
     rss.push(rssMb(pid));
     walMaxBytes = Math.max(walMaxBytes, walBytes(dataDir));
+    if (cycles === Math.max(1, options.warmupCycles)) rowsAfterWarmup = storeRows(dataDir);
     if (cycles % ZOMBIE_EVERY === 0) void lastingZombies(pid).then((found) => (zombies = Math.max(zombies, found)));
+    if (cycles % HEAP_EVERY === 0) {
+      const at = cycles;
+      void heapOf(url).then((sample) => sample !== null && heap.push({ cycle: at, ...sample }));
+    }
     if (cycles % 100 === 0) {
       const measured = rss.slice(options.warmupCycles);
       const sofar = measured.length >= 2 ? `${(slope(measured) * 100).toFixed(2)} MB/100 cycles` : 'warming up';
-      options.log(`cycle ${cycles}  ${Math.round((performance.now() - began) / 1000)} s  rss ${rss.at(-1)!.toFixed(1)} MB (slope ${sofar})  wal max ${(walMaxBytes / 1e6).toFixed(1)} MB  breaker openings ${breakerOpenings}  zombies ${zombies}`);
+      const last = heap.at(-1);
+      const heapNow = last === undefined ? '' : `  heap ${last.used.toFixed(1)} MB, external ${last.external.toFixed(1)} MB`;
+      options.log(`cycle ${cycles}  ${Math.round((performance.now() - began) / 1000)} s  rss ${rss.at(-1)!.toFixed(1)} MB (slope ${sofar})${heapNow}  wal max ${(walMaxBytes / 1e6).toFixed(1)} MB  breaker openings ${breakerOpenings}  zombies ${zombies}`);
     }
     if (cycles >= options.cycles) finish();
   };
@@ -307,6 +331,14 @@ async function watchService(served: Served, url: string, dataDir: string, option
         if (now - since > wait.longestMs) Object.assign(wait, { longestMs: now - since, stillWaiting: true });
       }
       const afterWarmup = rss.slice(options.warmupCycles);
+      const heapAfterWarmup = heap.filter((sample) => sample.cycle > options.warmupCycles);
+      const series = (values: number[]): SoakReport['heapMb'] => ({
+        afterWarmup: values[0] ?? null,
+        last: values.at(-1) ?? 0,
+        max: Math.max(0, ...values),
+        // Samples are HEAP_EVERY cycles apart.
+        slopePer100: values.length * HEAP_EVERY >= MIN_SLOPE_CYCLES ? (slope(values) * 100) / HEAP_EVERY : null,
+      });
       return {
         cycles,
         durationMs,
@@ -315,6 +347,9 @@ async function watchService(served: Served, url: string, dataDir: string, option
         faultChanges: 0,
         rssMb: { afterWarmup: afterWarmup[0] ?? null, last: rss.at(-1) ?? 0, max: Math.max(0, ...rss) },
         rssSlopeMbPer100: afterWarmup.length >= MIN_SLOPE_CYCLES ? slope(afterWarmup) * 100 : null,
+        heapMb: series(heapAfterWarmup.map((sample) => sample.used)),
+        externalMb: series(heapAfterWarmup.map((sample) => sample.external)),
+        storeRows: { afterWarmup: rowsAfterWarmup, last: storeRows(dataDir) },
         walMaxBytes,
         zombieChromium: zombies,
         orphanChromium: 0,
@@ -348,6 +383,18 @@ function violations(report: SoakReport, options: SoakOptions, exit: { code: numb
 /** Resident set of a process, MB (Linux `/proc`). */
 function rssMb(pid: number): number {
   return residentBytes([pid]) / 1024 / 1024;
+}
+
+/** The main thread's heap in use and external memory (MB) from the service's metrics; null when it does not answer. */
+async function heapOf(url: string): Promise<{ used: number; external: number } | null> {
+  try {
+    const text = await (await fetch(`${url}/metrics`, { headers: AUTH })).text();
+    const read = (name: string): number => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN) / 1024 / 1024;
+    const sample = { used: read('nodejs_heap_size_used_bytes'), external: read('nodejs_external_memory_bytes') };
+    return Number.isFinite(sample.used) ? sample : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The largest `-wal` file of the data dir, bytes. */
@@ -403,6 +450,22 @@ function slope(values: number[]): number {
     den += (x - meanX) ** 2;
   });
   return den === 0 ? 0 : num / den;
+}
+
+/** Rows in every table of the data stores (all databases but `orchestrator.db`), read while the service writes. */
+function storeRows(dataDir: string): number {
+  let rows = 0;
+  for (const name of readdirSync(dataDir)) {
+    if (!name.endsWith('.db') || name === 'orchestrator.db') continue;
+    const db = new Database(join(dataDir, name), { readonly: true, fileMustExist: true });
+    try {
+      const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as Array<{ name: string }>;
+      for (const { name: table } of tables) rows += (db.prepare(`SELECT COUNT(*) AS n FROM "${table}"`).get() as { n: number }).n;
+    } finally {
+      db.close();
+    }
+  }
+  return rows;
 }
 
 /** Runs by outcome from the stopped service's own ledger (`failed:<class>` for failures). */
