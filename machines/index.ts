@@ -27,4 +27,4 @@ export { queuePosition } from './queue.js';
 export { erpWindowAt, formatErpHours, parseErpHours, type ErpHours, type ErpWindow } from './erp-hours.js';
 export { isTimeZone, nextLocalMidnight } from './local-time.js';
 export { RESOURCE_METRICS, RESOURCE_UNITS, describeBreach, initialResourceGuard, sampleChangesGuard } from './resource-guard.js';
-export { ageingWindowMs, effectivePriority, startBoundMs, topPriority, type BoundInput } from './ageing.js';
+export { ageingWindowMs, boundRuns, effectivePriority, startBoundMs, topPriority, type BoundInput } from './ageing.js';

@@ -73,8 +73,15 @@ describe('effective priority', () => {
   });
 
   it('states the bound: the ageing window plus (2N − 1) longest runs', () => {
-    expect(startBoundMs({ priority: 1, top: 4, targets: 6, longestRunMs: 5 * MINUTE, timeScale: 1 })).toBe(4 * STEP + 11 * 5 * MINUTE);
-    expect(startBoundMs({ priority: 4, top: 4, targets: 6, longestRunMs: 5 * MINUTE, timeScale: 1 })).toBe(STEP + 11 * 5 * MINUTE);
+    expect(startBoundMs({ priority: 1, top: 4, targets: 6, longestRunMs: 5 * MINUTE, timeScale: 1, cap: 1 })).toBe(4 * STEP + 11 * 5 * MINUTE);
+    expect(startBoundMs({ priority: 4, top: 4, targets: 6, longestRunMs: 5 * MINUTE, timeScale: 1, cap: 1 })).toBe(STEP + 11 * 5 * MINUTE);
+  });
+
+  it('states the bound above cap 1: PREEMPT_MARGIN more in the window and (MAX_PREEMPTIONS + 2)(2N − 1) + 1 runs', () => {
+    const runs = (MAX_PREEMPTIONS + 2) * 11 + 1;
+    expect(startBoundMs({ priority: 1, top: 4, targets: 6, longestRunMs: 5 * MINUTE, timeScale: 1, cap: 3 })).toBe(5 * STEP + runs * 5 * MINUTE);
+    expect(startBoundMs({ priority: 4, top: 4, targets: 6, longestRunMs: 5 * MINUTE, timeScale: 1, cap: 2 })).toBe(2 * STEP + runs * 5 * MINUTE);
+    expect(() => startBoundMs({ priority: 4, top: 4, targets: 6, longestRunMs: 0, timeScale: 1, cap: 0 })).toThrow(/cap must be an integer ≥ 1/);
   });
 });
 
