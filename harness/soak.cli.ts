@@ -70,7 +70,13 @@ log(`  largest WAL                   ${mb(report.walMaxBytes / 1024 / 1024)}`);
 log(`  zombie / orphan Chromium      ${report.zombieChromium} / ${report.orphanChromium}`);
 log(`  unhandled rejections          ${report.unhandledRejections}`);
 log(`  longest run                   ${report.longestRunMs} ms (D); ${report.waits.length} targets (N)`);
-log(`  longest wait queued → started (bound ${report.waitBoundMs} ms${values['wait-bound-ms'] === undefined ? ': 3 × the longest interval + (2N − 1) × D' : ''}):`);
-for (const wait of report.waits) log(`    ${wait.target.padEnd(22)} ${String(wait.longestMs).padStart(7)} ms${wait.stillWaiting ? ' (still waiting)' : ''}  ${wait.runs} runs`);
+log(
+  report.waitBoundMs === null
+    ? `  longest wait queued → started, and each target's bound (machines/ageing.ts at cap ${values.concurrency}, its priority, N, D; + its first slot if never queued):`
+    : `  longest wait queued → started (bound ${report.waitBoundMs} ms, --wait-bound-ms):`,
+);
+for (const wait of report.waits) {
+  log(`    ${wait.target.padEnd(22)} ${String(wait.longestMs).padStart(7)} ms${wait.stillWaiting ? ' (still waiting)' : ''}  bound ${wait.boundMs} ms  ${wait.runs} runs`);
+}
 for (const violation of report.violations) log(`  VIOLATION ${violation}`);
 process.exitCode = report.violations.length > 0 ? 1 : 0;

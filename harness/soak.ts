@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { processesWith, residentBytes } from '../src/erp/process-tree.js';
 import { followStream, ready, serve, type Served, type StreamEvent } from './service-process.js';
 import { random } from './random.js';
+import { waitBoundMs, type ScheduleRow, type WaitBoundContext } from './wait-bound.js';
 
 /**
  * `npm run soak`: the demo (`serve` → Chromium → the built-in ERP simulator) left to its own schedule at
@@ -29,9 +30,10 @@ export interface SoakOptions {
   /** Cycles before the RSS slope is measured (start-up allocations, first parses, caches filling). */
   warmupCycles: number;
   /**
-   * Longest a queued target may wait for its start (real ms). Default: the shape of the ageing bound —
-   * a window plus one run of every other target twice over, `W + (2N − 1) × D` — with three times the
-   * longest schedule interval as the window W, N the targets and D the longest run the soak saw.
+   * Longest any target may wait for its start (real ms). Default, per target (`wait-bound.ts`): the start
+   * bound of `machines/ageing.ts` for the soak's cap, with the target's catalogue priority, N the targets
+   * watched, D the longest run the soak saw and the soak's TIME_SCALE; plus, for a target never queued,
+   * the time until it could first be queued.
    */
   waitBoundMs?: number;
   /** Largest WAL file allowed (bytes). */
@@ -55,6 +57,8 @@ export interface TargetWait {
   longestMs: number;
   stillWaiting: boolean;
   runs: number;
+  /** Its bound (real ms): `--wait-bound-ms`, or its own from the ageing bound. */
+  boundMs: number;
 }
 
 /** What a soak found; `violations` empty means it passed. */
@@ -88,7 +92,8 @@ export interface SoakReport {
   waits: TargetWait[];
   /** Longest run seen, started → finished (real ms): D of the bound. */
   longestRunMs: number;
-  waitBoundMs: number;
+  /** `--wait-bound-ms` for every target, or null: each target's own bound (`TargetWait.boundMs`). */
+  waitBoundMs: number | null;
   violations: string[];
 }
 
@@ -155,7 +160,7 @@ async function soak(options: SoakOptions, dataDir: string): Promise<SoakReport> 
     const url = await ready(served);
     const simulator = /built-in ERP simulator at (http:\/\/\S+)/.exec(served.output())?.[1];
     if (simulator === undefined) throw new Error(`the ready block names no simulator:\n${served.output()}`);
-    const windowMs = 3 * (await longestIntervalMs(url, options.timeScale));
+    const schedules = await schedulesOf(url);
     const watch = await watchService(served, url, dataDir, options);
     const faults = switchFaults(simulator, options);
     try {
@@ -166,7 +171,7 @@ async function soak(options: SoakOptions, dataDir: string): Promise<SoakReport> 
     }
     served.child.kill('SIGTERM');
     const exit = await served.exited;
-    const report = watch.report(options.waitBoundMs ?? null, windowMs, Math.round(performance.now() - began));
+    const report = watch.report(options.waitBoundMs ?? null, schedules, Math.round(performance.now() - began));
     report.faultChanges = faults.changes();
     report.outcomes = ledgerOutcomes(dataDir);
     report.orphanChromium = processesWith(dataDir).length;
@@ -188,12 +193,10 @@ async function targetsOf(url: string): Promise<string[]> {
   return targets.filter(({ service }) => schedules[service]?.enabled !== false).map(({ target }) => target);
 }
 
-/** The longest timer of the schedule, in real milliseconds at `timeScale`. */
-async function longestIntervalMs(url: string, timeScale: number): Promise<number> {
+/** The service's schedule (first slots and chains), read before anything runs. */
+async function schedulesOf(url: string): Promise<ScheduleRow[]> {
   const response = await fetch(`${url}/api/sync/schedule`, { headers: AUTH });
-  const { schedules } = (await response.json()) as { schedules: Array<{ intervalMinutes: number | null }> };
-  const minutes = Math.max(...schedules.map((s) => s.intervalMinutes ?? 0));
-  return (minutes * 60_000) / timeScale;
+  return ((await response.json()) as { schedules: ScheduleRow[] }).schedules;
 }
 
 /** Switches faults on and off at random moments until stopped. */
@@ -227,7 +230,7 @@ function switchFaults(simulator: string, options: SoakOptions): { stop: () => vo
 interface Watch {
   done: Promise<void>;
   close: () => void;
-  report: (waitBoundMs: number | null, windowMs: number, durationMs: number) => SoakReport;
+  report: (waitBoundMs: number | null, schedules: readonly ScheduleRow[], durationMs: number) => SoakReport;
 }
 
 /** Follows the live stream: counts cycles, breaker openings and waits; samples RSS, WAL and zombies per cycle. */
@@ -254,7 +257,7 @@ async function watchService(served: Served, url: string, dataDir: string, option
   let stopped = false;
   const done = new Promise<void>((resolve) => (finish = resolve));
   const waitOf = (target: string): TargetWait => {
-    const found = waits.get(target) ?? { target, longestMs: 0, stillWaiting: false, runs: 0 };
+    const found = waits.get(target) ?? { target, longestMs: 0, stillWaiting: false, runs: 0, boundMs: 0 };
     waits.set(target, found);
     return found;
   };
@@ -320,11 +323,15 @@ async function watchService(served: Served, url: string, dataDir: string, option
       stopped = true;
       stream?.close();
     },
-    report: (waitBoundMs, windowMs, durationMs) => {
+    report: (waitBoundMs, schedules, durationMs) => {
       const now = Date.now();
+      const neverQueued = new Set<string>();
       for (const target of targets) {
         const wait = waitOf(target);
-        if (wait.runs === 0 && !queuedAt.has(target)) Object.assign(wait, { longestMs: now - watchedSince, stillWaiting: true });
+        if (wait.runs === 0 && !queuedAt.has(target)) {
+          Object.assign(wait, { longestMs: now - watchedSince, stillWaiting: true });
+          neverQueued.add(target);
+        }
       }
       for (const [target, since] of queuedAt) {
         const wait = waitOf(target);
@@ -354,13 +361,32 @@ async function watchService(served: Served, url: string, dataDir: string, option
         zombieChromium: zombies,
         orphanChromium: 0,
         unhandledRejections: 0,
-        waits: [...waits.values()].sort((a, b) => b.longestMs - a.longestMs),
+        waits: withBounds([...waits.values()], waitBoundMs, neverQueued, schedules, {
+          cap: options.concurrency,
+          timeScale: options.timeScale,
+          targets: waits.size,
+          longestRunMs,
+          watchedSince,
+        }),
         longestRunMs,
-        waitBoundMs: waitBoundMs ?? windowMs + (2 * waits.size - 1) * longestRunMs,
+        waitBoundMs,
         violations: [],
       };
     },
   };
+}
+
+/** Each wait with its bound (the override, or its own), longest wait first. */
+function withBounds(
+  waits: TargetWait[],
+  override: number | null,
+  neverQueued: ReadonlySet<string>,
+  schedules: readonly ScheduleRow[],
+  context: WaitBoundContext,
+): TargetWait[] {
+  return waits
+    .map((wait) => ({ ...wait, boundMs: override ?? Math.round(waitBoundMs(wait.target, neverQueued.has(wait.target), schedules, context)) }))
+    .sort((a, b) => b.longestMs - a.longestMs);
 }
 
 function violations(report: SoakReport, options: SoakOptions, exit: { code: number | null; signal: NodeJS.Signals | null }): string[] {
@@ -375,7 +401,7 @@ function violations(report: SoakReport, options: SoakOptions, exit: { code: numb
   if (report.orphanChromium > 0) found.push(`${report.orphanChromium} Chromium processes outlived the service`);
   if (report.unhandledRejections > 0) found.push(`${report.unhandledRejections} unhandled rejections`);
   for (const wait of report.waits) {
-    if (wait.longestMs > report.waitBoundMs) found.push(`${wait.target} waited ${wait.longestMs} ms${wait.stillWaiting ? ' and still waits' : ''} (bound ${report.waitBoundMs} ms)`);
+    if (wait.longestMs > wait.boundMs) found.push(`${wait.target} waited ${wait.longestMs} ms${wait.stillWaiting ? ' and still waits' : ''} (bound ${wait.boundMs} ms)`);
   }
   return found;
 }
