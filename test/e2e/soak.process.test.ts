@@ -6,7 +6,8 @@ import { chromiumForTests } from '../support/chromium.js';
  * The short soak of CI (issue 13.12): the demo (Chromium → the built-in ERP simulator) on its own
  * schedule at TIME_SCALE 600 while the simulator's faults switch on and off every few seconds, until 30
  * runs have finished. No unhandled rejection, no zombie or orphan Chromium, a WAL that stays small, a
- * clean exit after SIGTERM and no target queued longer than three times the longest schedule interval.
+ * clean exit after SIGTERM and no target waiting longer than its own bound (`harness/wait-bound.ts`: the
+ * start bound of `machines/ageing.ts` at cap 3).
  * The RSS slope needs more cycles than CI can afford: `npm run soak` measures it over 1,000.
  */
 
