@@ -8,7 +8,7 @@ import type { ExportName, ExportTable } from './export-tables.js';
 import type { PageTreeMode } from './read-export.js';
 import { ExportInvalidError, type ExportLayout, type ExportRecord, type ParsedExport, type ParseProgress } from './types.js';
 
-/** What the parse worker is started with. */
+/** One task for a parse worker, posted to it as a message (a worker serves one task at a time). */
 export interface ParseWorkerInput {
   file: string;
   type: ExportName | null;
@@ -57,8 +57,8 @@ function tsxEsmApiUrl(): string {
  * imported before that: through tsx's hooks its 2 MB of JavaScript loads ten times slower (measured:
  * 1.9 s instead of 0.2 s per worker start). `pdf-page-reader.ts` then finds it loaded.
  */
-function startWorker(input: ParseWorkerInput): Worker {
-  if (!runningFromSource) return new Worker(new URL('./parse.worker.js', import.meta.url), { workerData: input });
+function startWorker(): Worker {
+  if (!runningFromSource) return new Worker(new URL('./parse.worker.js', import.meta.url));
   const url = (specifier: string): string => JSON.stringify(pathToFileURL(require.resolve(specifier)).href);
   const bootstrap = [
     `(async () => {`,
@@ -68,7 +68,50 @@ function startWorker(input: ParseWorkerInput): Worker {
     `  await import(${JSON.stringify(new URL('./parse.worker.ts', import.meta.url).href)});`,
     `})();`,
   ].join('\n');
-  return new Worker(bootstrap, { eval: true, workerData: input });
+  return new Worker(bootstrap, { eval: true });
+}
+
+/**
+ * Warm parse workers kept between tasks. Starting one costs a V8 isolate, pdf.js's JavaScript and, from
+ * sources, tsx's loader: 0.2–1.9 s of CPU and a 50–100 MB swing of the process's memory per parse, which
+ * the soak saw as RSS samples scattered by ±50 MB around the retained memory. This is a cache, not a
+ * limit: a task takes an idle worker or starts one, so parses run side by side exactly as before, and at
+ * most {@link MAX_IDLE_WORKERS} stay warm. Only a worker whose task succeeded is kept; one that failed,
+ * was aborted mid-page or died is terminated (a task never inherits another's half-done state). An idle
+ * worker is unref'd: it never keeps a finished process (`parse`, `import`, a test file) alive.
+ */
+const MAX_IDLE_WORKERS = 1;
+const idleWorkers: Worker[] = [];
+let workersStarted = 0;
+
+/** How many parse workers this process has started, and how many are idle now (for tests and diagnostics). */
+export function parseWorkerStats(): { started: number; idle: number } {
+  return { started: workersStarted, idle: idleWorkers.length };
+}
+
+function takeWorker(): Worker {
+  const warm = idleWorkers.pop();
+  if (warm !== undefined) {
+    warm.ref();
+    return warm;
+  }
+  workersStarted++;
+  const worker = startWorker();
+  // An idle worker that dies (out of memory, killed) must not be handed out afterwards.
+  worker.once('exit', () => {
+    const at = idleWorkers.indexOf(worker);
+    if (at >= 0) idleWorkers.splice(at, 1);
+  });
+  return worker;
+}
+
+function returnWorker(worker: Worker, reusable: boolean): void {
+  if (!reusable || idleWorkers.length >= MAX_IDLE_WORKERS) {
+    void worker.terminate();
+    return;
+  }
+  worker.unref();
+  idleWorkers.push(worker);
 }
 
 /** How a worker's messages end its run: resolve or reject, once. */
@@ -82,29 +125,33 @@ function runWorker<T>(input: ParseWorkerInput, signal: AbortSignal | undefined, 
   const abortFlag = new Int32Array(input.abortBuffer);
   return new Promise<T>((resolve, reject) => {
     if (signal?.aborted) return reject(abortError(signal));
-    const worker = startWorker(input);
+    const worker = takeWorker();
     let settled = false;
-    const settle = (fn: () => void): void => {
+    /** Ends the task once: its listeners go, and the worker is kept warm only after a success. */
+    const settle = (succeeded: boolean, fn: () => void): void => {
       if (settled) return;
       settled = true;
       signal?.removeEventListener('abort', onAbort);
+      worker.off('message', onWorkerMessage).off('error', onError).off('exit', onExit);
       fn();
-      void worker.terminate();
+      returnWorker(worker, succeeded);
     };
     const onAbort = (): void => {
       Atomics.store(abortFlag, 0, 1);
-      settle(() => reject(abortError(signal!)));
+      settle(false, () => reject(abortError(signal!)));
     };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    worker.on('message', (m: ParseWorkerMessage) => {
+    const onWorkerMessage = (m: ParseWorkerMessage): void => {
       if (m.kind === 'error') {
-        settle(() => reject(m.errorClass === 'export-invalid' ? new ExportInvalidError(m.message) : Object.assign(new Error(m.message), { name: m.name })));
+        settle(false, () => reject(m.errorClass === 'export-invalid' ? new ExportInvalidError(m.message) : Object.assign(new Error(m.message), { name: m.name })));
       } else {
-        onMessage(m, (value) => settle(() => resolve(value)));
+        onMessage(m, (value) => settle(true, () => resolve(value)));
       }
-    });
-    worker.on('error', (err) => settle(() => reject(err)));
-    worker.on('exit', (code) => settle(() => reject(new Error(`parse worker exited with code ${code} before finishing ${input.file}`))));
+    };
+    const onError = (err: Error): void => settle(false, () => reject(err));
+    const onExit = (code: number): void => settle(false, () => reject(new Error(`parse worker exited with code ${code} before finishing ${input.file}`)));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    worker.on('message', onWorkerMessage).on('error', onError).on('exit', onExit);
+    worker.postMessage(input);
   });
 }
 

@@ -1,14 +1,16 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { detectExportType, readExport } from './read-export.js';
 import type { ExportRecord } from './types.js';
 import type { ParseWorkerInput, ParseWorkerMessage } from './parse-export.js';
 
 /**
  * Worker-thread entry of the parser: pdf.js blocks its thread for whole seconds on a large export, so
- * it never runs on the service's event loop. Records go to the parent in batches; an abort flag in
- * shared memory is read between pages (a message could not be, while the parse loop holds the thread).
+ * it never runs on the service's event loop. The worker serves tasks posted to it, one at a time, and
+ * stays warm for the next (`parse-export.ts` keeps it). Records go to the parent in batches; an abort
+ * flag in shared memory is read between pages (a message could not be, while the parse loop holds the
+ * thread). Every task ends with exactly one `done`, `detected` or `error` message.
  */
 
 /** Records per message: one-row cycles (the price export) would otherwise cost one message a row. */
@@ -16,8 +18,6 @@ const RECORDS_PER_MESSAGE = 500;
 /** Progress is reported at most this often (ms), and once at the end. */
 const PROGRESS_INTERVAL_MS = 100;
 
-const input = workerData as ParseWorkerInput;
-const abortFlag = new Int32Array(input.abortBuffer);
 const post = (message: ParseWorkerMessage): void => parentPort!.postMessage(message);
 
 /**
@@ -39,20 +39,21 @@ const collectGarbage: () => void = (() => {
   return () => {};
 })();
 
-let pending: ExportRecord[] = [];
-const flush = (): void => {
-  if (pending.length === 0) return;
-  post({ kind: 'records', records: pending });
-  pending = [];
-};
-let lastProgress = 0;
-
 const postError = (err: Error & { class?: string }): void => {
   post({ kind: 'error', name: err.name, message: err.message, errorClass: err.class ?? null });
 };
 
-const parse = (): Promise<void> =>
-  readExport(
+/** Reads one export, posting its records in batches, its progress, and `done` with its layout. */
+function parse(input: ParseWorkerInput): Promise<void> {
+  const abortFlag = new Int32Array(input.abortBuffer);
+  let pending: ExportRecord[] = [];
+  const flush = (): void => {
+    if (pending.length === 0) return;
+    post({ kind: 'records', records: pending });
+    pending = [];
+  };
+  let lastProgress = 0;
+  return readExport(
     input.file,
     input.type,
     {
@@ -74,7 +75,12 @@ const parse = (): Promise<void> =>
     flush();
     post({ kind: 'done', layout, duplicates });
   });
+}
 
-const detect = async (): Promise<void> => post({ kind: 'detected', type: await detectExportType(input.file, input.tables) });
+const detect = async (input: ParseWorkerInput): Promise<void> => post({ kind: 'detected', type: await detectExportType(input.file, input.tables) });
 
-(input.task === 'detect' ? detect() : parse()).catch(postError);
+// Tasks come one at a time (the parent posts the next only after this one's last message). After each,
+// what pdf.js held of the document is garbage: collected at once, so a warm worker idles small.
+parentPort!.on('message', (input: ParseWorkerInput) => {
+  void (input.task === 'detect' ? detect(input) : parse(input)).catch(postError).finally(collectGarbage);
+});
