@@ -35,6 +35,40 @@ export function serve(env: Record<string, string>): Served {
   return spawnService({ PATH: process.env.PATH ?? '', ...env });
 }
 
+/** A `sync-orchestrator simulator` started on its own: its URL and the settings that point a service at it. */
+export interface StartedSimulator {
+  served: Served;
+  url: string;
+  /** `ERP_URL`, `ERP_USERNAME`, `ERP_PASSWORD` and `ERP_ACCOUNTS` as its banner prints them. */
+  env: Record<string, string>;
+}
+
+/**
+ * Starts the ERP simulator as its own process (`sync-orchestrator simulator --port 0 …`), as the real ERP
+ * is another machine: a service pointed at it holds none of the simulator's memory. Resolves once it
+ * listens, with the settings its banner prints; rejects with its output when it ends first.
+ */
+export function startSimulatorProcess(args: string[]): Promise<StartedSimulator> {
+  const child = spawn(process.execPath, [BIN, 'simulator', '--port', '0', ...args], { env: { PATH: process.env.PATH ?? '' }, stdio: 'pipe' });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => void (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => void (output += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const served: Served = { child, output: () => output, exited };
+  return new Promise((resolve, reject) => {
+    const check = (): void => {
+      const url = /listening on (http:\/\/\S+)/.exec(output)?.[1];
+      const use = /use it: +(.+)\n/.exec(output)?.[1];
+      if (url === undefined || use === undefined) return;
+      child.stdout.off('data', check);
+      const env = Object.fromEntries(use.trim().split(/\s+/).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+      resolve({ served, url, env });
+    };
+    child.stdout.on('data', check);
+    void exited.then(() => reject(new Error(`the simulator exited before listening:\n${output}`)));
+  });
+}
+
 /** Resolves with the API URL of the ready block, or rejects with what the process printed. */
 export function ready(served: Served): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -1,6 +1,6 @@
 /**
  * `npm run soak -- [--cycles 1000] [--time-scale 600] [--seed soak] [--warmup 200] [--wait-bound-ms N]
- * [--concurrency 3] [--max-minutes 240]`: see `harness/soak.ts`. Prints progress every 100 cycles and a summary; exits 1 on
+ * [--concurrency 3] [--max-minutes 240] [--simulator process|in-service]`: see `harness/soak.ts`. Prints progress every 100 cycles and a summary; exits 1 on
  * any violation.
  */
 import { fail, harnessArgs } from './cli-args.js';
@@ -8,7 +8,7 @@ import { runSoak } from './soak.js';
 
 const USAGE =
   'usage: npm run soak -- [--cycles 1000] [--time-scale 600] [--concurrency 3] [--seed soak] [--warmup N] [--wait-bound-ms N]\n' +
-  '       [--wal-bound-mb 64] [--rss-slope-mb 1] [--max-minutes 240] [--fault-every-s 5-30]';
+  '       [--wal-bound-mb 64] [--rss-slope-mb 1] [--max-minutes 240] [--fault-every-s 5-30] [--simulator process|in-service]';
 const values = harnessArgs(USAGE, {
     cycles: { type: 'string', default: '1000' },
     'time-scale': { type: 'string', default: '600' },
@@ -20,6 +20,7 @@ const values = harnessArgs(USAGE, {
     'rss-slope-mb': { type: 'string', default: '1' },
     'max-minutes': { type: 'string', default: '240' },
     'fault-every-s': { type: 'string', default: '5-30' },
+    simulator: { type: 'string', default: 'process' },
 });
 
 /** A flag as a number within `min`–`max`, or one clear line and exit 2. */
@@ -37,6 +38,9 @@ const faultEvery = /^(\d+)-(\d+)$/.exec(values['fault-every-s'] ?? '');
 if (faultEvery === null || Number(faultEvery[1]) > Number(faultEvery[2])) {
   fail(`--fault-every-s must be a range of seconds such as 5-30 (0-0: no faults), got ${values['fault-every-s']}`);
 }
+if (values.simulator !== 'process' && values.simulator !== 'in-service') {
+  fail(`--simulator must be process (its own process, as the real ERP is) or in-service (the demo as npm start runs it), got ${values.simulator}`);
+}
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
 log('soak: a cycle is one finished sync run (completed or failed, any target): schedule → queue → Chromium download → parse → apply');
 const report = await runSoak({
@@ -51,16 +55,19 @@ const report = await runSoak({
   rssSlopeBoundMb: number('rss-slope-mb', 0),
   maxMs: number('max-minutes', 1) * 60_000,
   faultEveryMs: [Number(faultEvery[1]) * 1_000, Number(faultEvery[2]) * 1_000],
+  simulator: values.simulator,
   log,
   ...(process.env.CHROMIUM_PATH === undefined ? {} : { chromiumPath: process.env.CHROMIUM_PATH }),
 });
 const mb = (n: number): string => `${n.toFixed(1)} MB`;
 log('');
 log(`soak: ${report.cycles} cycles in ${Math.round(report.durationMs / 1000)} s at TIME_SCALE ${values['time-scale']}, ${report.faultChanges} fault changes`);
+log(`  ERP simulator                 ${report.simulator === 'process' ? 'its own process (the service RSS is the service alone)' : 'inside the service (the demo as npm start runs it)'}`);
 log(`  runs by outcome               ${Object.entries(report.outcomes).map(([outcome, n]) => `${outcome} ${n}`).join(', ')}`);
 log(`  breaker openings              ${report.breakerOpenings}`);
 log(`  RSS                           ${report.rssMb.afterWarmup === null ? 'n/a' : mb(report.rssMb.afterWarmup)} after warm-up, ${mb(report.rssMb.last)} at the end, ${mb(report.rssMb.max)} max`);
 log(`  RSS slope after warm-up       ${report.rssSlopeMbPer100 === null ? 'not measured (fewer than 100 cycles after warm-up)' : `${report.rssSlopeMbPer100.toFixed(2)} MB per 100 cycles`}`);
+log(`  RSS floor slope (least of 20)  ${report.rssFloorSlopeMbPer100 === null ? 'not measured' : `${report.rssFloorSlopeMbPer100.toFixed(2)} MB per 100 cycles`}`);
 const heap = (series: typeof report.heapMb): string =>
   series.afterWarmup === null ? 'n/a' : `${mb(series.afterWarmup)} after warm-up, ${mb(series.last)} at the end, ${mb(series.max)} max${series.slopePer100 === null ? '' : `, slope ${series.slopePer100.toFixed(2)} MB per 100 cycles`}`;
 log(`  main-thread heap in use       ${heap(report.heapMb)}`);

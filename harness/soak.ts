@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { processesWith, residentBytes } from '../src/erp/process-tree.js';
-import { followStream, ready, serve, type Served, type StreamEvent } from './service-process.js';
+import { followStream, ready, serve, startSimulatorProcess, type Served, type StreamEvent } from './service-process.js';
 import { random } from './random.js';
 import { waitBoundMs, type ScheduleRow, type WaitBoundContext } from './wait-bound.js';
 
@@ -49,6 +49,13 @@ export interface SoakOptions {
   concurrency: number;
   /** Chromium executable (`CHROMIUM_PATH`); the service's own search when absent. */
   chromiumPath?: string;
+  /**
+   * Where the ERP simulator runs: `process` (default) starts `sync-orchestrator simulator` as its own
+   * process and points the service at it with `ERP_URL`, as the real ERP is another machine — the RSS
+   * measured is then the service's alone; `in-service` soaks the demo as `npm start` runs it, the
+   * simulator (its data, its PDF rendering) inside the service's process.
+   */
+  simulator?: 'process' | 'in-service';
 }
 
 /** The longest wait of one target from queued to started (real ms), and whether it is still waiting. */
@@ -69,10 +76,18 @@ export interface SoakReport {
   outcomes: Record<string, number>;
   breakerOpenings: number;
   faultChanges: number;
+  /** Where the simulator ran (see {@link SoakOptions.simulator}). */
+  simulator: 'process' | 'in-service';
   /** RSS of the service process, MB: at the end of warm-up (null when it never ended), at the end, the largest seen. */
   rssMb: { afterWarmup: number | null; last: number; max: number };
   /** Least-squares slope of the service's RSS after warm-up, MB per 100 cycles; null with too few samples. */
   rssSlopeMbPer100: number | null;
+  /**
+   * The same for the RSS floor — the least sample of each {@link FLOOR_CYCLES} cycles — which leaves out
+   * the working memory of parses in flight at the moment of a sample: memory retained run after run (a
+   * leak) lifts the floor as much as every sample, the swing of a parse does not. Reported, not judged.
+   */
+  rssFloorSlopeMbPer100: number | null;
   /**
    * The main thread's V8 heap in use and its `external` memory (Buffers, SQLite statements' JS side), MB,
    * from the service's own metrics every {@link HEAP_EVERY} cycles: a growing heap is retained state, an
@@ -101,6 +116,8 @@ const TOKEN = 'soak-harness-token-0123456789';
 const AUTH = { authorization: `Bearer ${TOKEN}` };
 /** RSS slopes over fewer post-warm-up cycles than this say more about the GC than about a leak. */
 const MIN_SLOPE_CYCLES = 100;
+/** Cycles per window of the RSS floor. */
+const FLOOR_CYCLES = 20;
 /** The service's heap is read from its metrics every this many cycles. */
 const HEAP_EVERY = 10;
 /** Zombies are looked for every this many cycles (a `ps` call each). */
@@ -143,6 +160,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 async function soak(options: SoakOptions, dataDir: string): Promise<SoakReport> {
   const { log } = options;
   const began = performance.now();
+  const where = options.simulator ?? 'process';
+  // Data change at the service's TIME_SCALE, as the in-service simulator's do (an hour per 3.6 s / scale).
+  const erp = where === 'process' ? await startSimulatorProcess(['--hour-ms', String(Math.max(1, Math.round(3_600_000 / options.timeScale)))]) : null;
   const served = serve({
     PORT: '0',
     HOST: '127.0.0.1',
@@ -155,10 +175,12 @@ async function soak(options: SoakOptions, dataDir: string): Promise<SoakReport> 
     // An unhandled rejection is printed and counted instead of ending the process (Node's default).
     NODE_OPTIONS: '--unhandled-rejections=warn',
     ...(options.chromiumPath === undefined ? {} : { CHROMIUM_PATH: options.chromiumPath }),
+    // A real ERP_URL turns on the office-hours window; the soak runs around the clock.
+    ...(erp === null ? {} : { ...erp.env, ERP_HOURS: 'off' }),
   });
   try {
     const url = await ready(served);
-    const simulator = /built-in ERP simulator at (http:\/\/\S+)/.exec(served.output())?.[1];
+    const simulator = erp?.url ?? /built-in ERP simulator at (http:\/\/\S+)/.exec(served.output())?.[1];
     if (simulator === undefined) throw new Error(`the ready block names no simulator:\n${served.output()}`);
     const schedules = await schedulesOf(url);
     const watch = await watchService(served, url, dataDir, options);
@@ -173,6 +195,7 @@ async function soak(options: SoakOptions, dataDir: string): Promise<SoakReport> 
     const exit = await served.exited;
     const report = watch.report(options.waitBoundMs ?? null, schedules, Math.round(performance.now() - began));
     report.faultChanges = faults.changes();
+    report.simulator = where;
     report.outcomes = ledgerOutcomes(dataDir);
     report.orphanChromium = processesWith(dataDir).length;
     report.unhandledRejections = served.output().match(UNHANDLED)?.length ?? 0;
@@ -180,6 +203,7 @@ async function soak(options: SoakOptions, dataDir: string): Promise<SoakReport> 
     return report;
   } finally {
     served.child.kill('SIGKILL');
+    erp?.served.child.kill('SIGKILL');
   }
 }
 
@@ -352,8 +376,10 @@ async function watchService(served: Served, url: string, dataDir: string, option
         outcomes: {},
         breakerOpenings,
         faultChanges: 0,
+        simulator: 'process',
         rssMb: { afterWarmup: afterWarmup[0] ?? null, last: rss.at(-1) ?? 0, max: Math.max(0, ...rss) },
         rssSlopeMbPer100: afterWarmup.length >= MIN_SLOPE_CYCLES ? slope(afterWarmup) * 100 : null,
+        rssFloorSlopeMbPer100: afterWarmup.length >= MIN_SLOPE_CYCLES ? (slope(floors(afterWarmup, FLOOR_CYCLES)) * 100) / FLOOR_CYCLES : null,
         heapMb: series(heapAfterWarmup.map((sample) => sample.used)),
         externalMb: series(heapAfterWarmup.map((sample) => sample.external)),
         storeRows: { afterWarmup: rowsAfterWarmup, last: storeRows(dataDir) },
@@ -462,6 +488,13 @@ function zombieChromium(root: number): number[] {
     for (const row of rows) if (family.has(row.ppid) && !family.has(row.pid)) grew = family.add(row.pid) !== null;
   }
   return rows.filter((row) => family.has(row.pid) && row.stat.startsWith('Z') && /chrom/i.test(row.comm)).map((row) => row.pid);
+}
+
+/** The least value of each whole window of `size` values. */
+function floors(values: number[], size: number): number[] {
+  const found: number[] = [];
+  for (let at = 0; at + size <= values.length; at += size) found.push(Math.min(...values.slice(at, at + size)));
+  return found;
 }
 
 /** Least-squares slope of `values` against their index. */
