@@ -4,6 +4,7 @@
  */
 import { fail, harnessArgs } from './cli-args.js';
 import { KILL_PHASES, runChaos } from './chaos.js';
+import { stopChildrenOnSignal } from './service-process.js';
 
 const values = harnessArgs('usage: npm run chaos -- [--kills 20] [--seed chaos] [--mode directory|demo] [--max-minutes N] [--keep]', {
   kills: { type: 'string', default: '20' },
@@ -18,6 +19,7 @@ if (values.mode !== 'directory' && values.mode !== 'demo') fail(`--mode must be 
 
 const maxMinutes = values['max-minutes'] === undefined ? undefined : Number(values['max-minutes']);
 if (maxMinutes !== undefined && !(maxMinutes > 0)) fail(`--max-minutes must be a positive number, got ${values['max-minutes']}`);
+stopChildrenOnSignal();
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
 const began = Date.now();
 const report = await runChaos({ kills, seed: values.seed, mode: values.mode, keep: values.keep, log, ...(maxMinutes === undefined ? {} : { maxMs: maxMinutes * 60_000 }) });

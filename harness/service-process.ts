@@ -9,6 +9,42 @@ import { WebSocket } from 'ws';
 
 const BIN = fileURLToPath(new URL('../bin/sync-orchestrator.js', import.meta.url));
 
+/** Every process spawned here that has not exited yet. */
+const live = new Set<ChildProcess>();
+
+function track<T extends ChildProcess>(child: T): T {
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  return child;
+}
+
+/** How long a stopped harness waits for its services to exit after SIGTERM before it kills them. */
+const STOP_GRACE_MS = 10_000;
+
+/**
+ * Makes Ctrl+C (or a SIGTERM) of a harness command stop what it started: every live service or
+ * simulator gets SIGTERM — a service then closes its Chromium, which a SIGKILL would orphan — and
+ * SIGKILL after {@link STOP_GRACE_MS}; the command then exits 130 (SIGINT) or 143 (SIGTERM).
+ */
+export function stopChildrenOnSignal(): void {
+  const stop = (signal: NodeJS.Signals, code: number): void => {
+    process.stderr.write(`\n${signal}: stopping ${live.size} started process(es)\n`);
+    const exits = [...live].map((child) => new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    }));
+    const force = setTimeout(() => {
+      for (const child of live) child.kill('SIGKILL');
+    }, STOP_GRACE_MS);
+    void Promise.all(exits).then(() => {
+      clearTimeout(force);
+      process.exit(code);
+    });
+  };
+  process.once('SIGINT', () => stop('SIGINT', 130));
+  process.once('SIGTERM', () => stop('SIGTERM', 143));
+}
+
 /** A started `serve` process and what it printed so far on the streams that are piped. */
 export interface Served {
   child: ChildProcess;
@@ -22,7 +58,7 @@ export interface Served {
  * kills the process (`child.kill('SIGKILL')`) when done.
  */
 export function spawnService(env: NodeJS.ProcessEnv, stdio: StdioOptions = 'pipe'): Served {
-  const child = spawn(process.execPath, [BIN, 'serve'], { env, stdio });
+  const child = track(spawn(process.execPath, [BIN, 'serve'], { env, stdio }));
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => void (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => void (output += chunk.toString()));
@@ -49,7 +85,7 @@ export interface StartedSimulator {
  * listens, with the settings its banner prints; rejects with its output when it ends first.
  */
 export function startSimulatorProcess(args: string[]): Promise<StartedSimulator> {
-  const child = spawn(process.execPath, [BIN, 'simulator', '--port', '0', ...args], { env: { PATH: process.env.PATH ?? '' }, stdio: 'pipe' });
+  const child = track(spawn(process.execPath, [BIN, 'simulator', '--port', '0', ...args], { env: { PATH: process.env.PATH ?? '' }, stdio: 'pipe' }));
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => void (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => void (output += chunk.toString()));

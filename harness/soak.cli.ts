@@ -5,6 +5,7 @@
  */
 import { fail, harnessArgs } from './cli-args.js';
 import { runSoak } from './soak.js';
+import { stopChildrenOnSignal } from './service-process.js';
 
 const USAGE =
   'usage: npm run soak -- [--cycles 1000] [--time-scale 600] [--concurrency 3] [--seed soak] [--warmup N] [--wait-bound-ms N]\n' +
@@ -41,6 +42,7 @@ if (faultEvery === null || Number(faultEvery[1]) > Number(faultEvery[2])) {
 if (values.simulator !== 'process' && values.simulator !== 'in-service') {
   fail(`--simulator must be process (its own process, as the real ERP is) or in-service (the demo as npm start runs it), got ${values.simulator}`);
 }
+stopChildrenOnSignal();
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
 log('soak: a cycle is one finished sync run (completed or failed, any target): schedule → queue → Chromium download → parse → apply');
 const report = await runSoak({
