@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -12,7 +13,7 @@ import { loadConfig } from '../src/config.js';
 import type { OrchestratorPort, RuntimeEvent } from '../src/runtime/orchestrator-port.js';
 import { createRuntime } from '../src/runtime/runtime.js';
 import { loadExportParser, type ParseExportFile } from '../src/sync/export-parser.js';
-import type { LoadCommand, LoadMessage, LoadWorkerData } from './operator-load.worker.js';
+import type { LoadCommand, LoadMessage, LoadWorkerData, SlowEvent } from './operator-load.worker.js';
 import type { BenchRow } from './report.js';
 
 /**
@@ -88,12 +89,21 @@ export async function benchOperator(log: (line: string) => void): Promise<BenchR
 
     const round = async (label: string) => {
       log(`${label}, idle: GET /api/sync/status at ${STATUS_RATE} req/s for ${IDLE_MS / 1000} s`);
+      const idleLoop = loopDelay();
       const idle = await statusLoad(http, () => delay(IDLE_MS));
+      const idleLoopDelay = idleLoop.stop();
       const idleP99 = percentile(idle.latenciesMs, 0.99);
       log(`${label}, sync: orders with its parse paced at ${1000 / PACED_INTERVAL_MS} Hz, the same status load throughout`);
+      const { writes, totalWriteMs } = orchestrator.persistence.stats;
+      const syncLoop = loopDelay();
       const sync = await measureSync(app, runtime, http, stream, pacing);
+      const syncLoopDelay = syncLoop.stop();
+      const snapshotWrites = orchestrator.persistence.stats.writes - writes;
+      const snapshotMs = orchestrator.persistence.stats.totalWriteMs - totalWriteMs;
       log(`  status p99 idle ${idleP99.toFixed(2)} ms (${idle.latenciesMs.length} requests), during the sync ${sync.statusP99.toFixed(2)} ms (${sync.statusRequests}): ratio ${(sync.statusP99 / idleP99).toFixed(2)}; load average ${loadAverage()}`);
-      log(`  ${sync.events} events in ${sync.seconds.toFixed(1)} s (${(sync.events / sync.seconds).toFixed(1)} Hz) to ${CLIENTS} clients: ${sync.deliveries} deliveries, p50 ${sync.fanP50} ms, p99 ${sync.fanP99} ms, max ${sync.fanMax} ms`);
+      log(`  ${sync.events} events in ${sync.seconds.toFixed(1)} s (${(sync.events / sync.seconds).toFixed(1)} Hz) to ${CLIENTS} clients: ${sync.deliveries} deliveries, p50 ${sync.fanP50} ms, p99 ${sync.fanP99} ms, max ${sync.fanMax} ms; slowest ${sync.slowest.map((e) => `${e.type} #${e.seq} ${e.ms} ms`).join(', ')}`);
+      log(`  server event-loop delay p99 / max: idle ${idleLoopDelay}, during the sync ${syncLoopDelay}`);
+      log(`  snapshot writes during the sync (on the event loop): ${snapshotWrites}, ${(snapshotMs / Math.max(1, snapshotWrites)).toFixed(2)} ms each on average`);
       return { idleP99, sync, errors: idle.errors + sync.statusErrors };
     };
 
@@ -156,6 +166,8 @@ interface SyncMeasure {
   statusP99: number;
   statusRequests: number;
   statusErrors: number;
+  /** The events that reached their last client latest. */
+  slowest: SlowEvent[];
 }
 
 /** One paced orders sync with the status load running from its start to its completion. */
@@ -176,7 +188,7 @@ async function measureSync(app: FastifyInstance, runtime: OrchestratorPort, http
   await untilIdle(runtime, () => {});
   // Let the last events reach every client before asking what they saw.
   await delay(500);
-  const { latenciesMs } = await reply(stream, 'stream-report', { type: 'report' });
+  const { latenciesMs, slowest } = await reply(stream, 'stream-report', { type: 'report' });
   return {
     events,
     seconds,
@@ -187,6 +199,7 @@ async function measureSync(app: FastifyInstance, runtime: OrchestratorPort, http
     statusP99: percentile(status.latenciesMs, 0.99),
     statusRequests: status.latenciesMs.length,
     statusErrors: status.errors,
+    slowest,
   };
 }
 
@@ -282,6 +295,21 @@ function startLoadWorker(data: LoadWorkerData): Worker {
   const source = new URL('./operator-load.worker.ts', import.meta.url).href;
   const bootstrap = `(async () => { (await import(${JSON.stringify(tsxApi)})).register(); await import(${JSON.stringify(source)}); })();`;
   return new Worker(bootstrap, { eval: true, workerData: data });
+}
+
+/**
+ * Watches the server's event-loop delay (it runs in this process) until `stop`, which returns its p99 and
+ * max in ms: it tells a status request held up by work on the loop from one slowed by the machine.
+ */
+function loopDelay(): { stop: () => string } {
+  const histogram = monitorEventLoopDelay({ resolution: 1 });
+  histogram.enable();
+  return {
+    stop: () => {
+      histogram.disable();
+      return `${(histogram.percentile(99) / 1e6).toFixed(2)} / ${(histogram.max / 1e6).toFixed(2)} ms`;
+    },
+  };
 }
 
 /** The 1-, 5- and 15-minute load averages: the machine is shared, and a figure under load says so. */
