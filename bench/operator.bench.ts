@@ -94,16 +94,17 @@ export async function benchOperator(log: (line: string) => void): Promise<BenchR
       const idleLoopDelay = idleLoop.stop();
       const idleP99 = percentile(idle.latenciesMs, 0.99);
       log(`${label}, sync: orders with its parse paced at ${1000 / PACED_INTERVAL_MS} Hz, the same status load throughout`);
-      const { writes, totalWriteMs } = orchestrator.persistence.stats;
+      const { writes, totalWriteMs, deferred } = orchestrator.persistence.stats;
       const syncLoop = loopDelay();
       const sync = await measureSync(app, runtime, http, stream, pacing);
       const syncLoopDelay = syncLoop.stop();
       const snapshotWrites = orchestrator.persistence.stats.writes - writes;
       const snapshotMs = orchestrator.persistence.stats.totalWriteMs - totalWriteMs;
+      const snapshotsDeferred = orchestrator.persistence.stats.deferred - deferred;
       log(`  status p99 idle ${idleP99.toFixed(2)} ms (${idle.latenciesMs.length} requests), during the sync ${sync.statusP99.toFixed(2)} ms (${sync.statusRequests}): ratio ${(sync.statusP99 / idleP99).toFixed(2)}; load average ${loadAverage()}`);
       log(`  ${sync.events} events in ${sync.seconds.toFixed(1)} s (${(sync.events / sync.seconds).toFixed(1)} Hz) to ${CLIENTS} clients: ${sync.deliveries} deliveries, p50 ${sync.fanP50} ms, p99 ${sync.fanP99} ms, max ${sync.fanMax} ms; slowest ${sync.slowest.map((e) => `${e.type} #${e.seq} ${e.ms} ms`).join(', ')}`);
       log(`  server event-loop delay p99 / max: idle ${idleLoopDelay}, during the sync ${syncLoopDelay}`);
-      log(`  snapshot writes during the sync (on the event loop): ${snapshotWrites}, ${(snapshotMs / Math.max(1, snapshotWrites)).toFixed(2)} ms each on average`);
+      log(`  snapshot writes during the sync (on the event loop): ${snapshotWrites}, ${(snapshotMs / Math.max(1, snapshotWrites)).toFixed(2)} ms each on average; ${snapshotsDeferred} intervals with progress alone deferred`);
       return { idleP99, sync, errors: idle.errors + sync.statusErrors };
     };
 
