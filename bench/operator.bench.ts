@@ -90,13 +90,17 @@ export async function benchOperator(log: (line: string) => void): Promise<BenchR
     const round = async (label: string) => {
       log(`${label}, idle: GET /api/sync/status at ${STATUS_RATE} req/s for ${IDLE_MS / 1000} s`);
       const idleLoop = loopDelay();
+      const idleCpu = cpuShare();
       const idle = await statusLoad(http, () => delay(IDLE_MS));
+      const idleCpuShare = idleCpu.stop();
       const idleLoopDelay = idleLoop.stop();
       const idleP99 = percentile(idle.latenciesMs, 0.99);
       log(`${label}, sync: orders with its parse paced at ${1000 / PACED_INTERVAL_MS} Hz, the same status load throughout`);
       const { writes, totalWriteMs, deferred } = orchestrator.persistence.stats;
       const syncLoop = loopDelay();
+      const syncCpu = cpuShare();
       const sync = await measureSync(app, runtime, http, stream, pacing);
+      const syncCpuShare = syncCpu.stop();
       const syncLoopDelay = syncLoop.stop();
       const snapshotWrites = orchestrator.persistence.stats.writes - writes;
       const snapshotMs = orchestrator.persistence.stats.totalWriteMs - totalWriteMs;
@@ -104,6 +108,7 @@ export async function benchOperator(log: (line: string) => void): Promise<BenchR
       log(`  status p99 idle ${idleP99.toFixed(2)} ms (${idle.latenciesMs.length} requests), during the sync ${sync.statusP99.toFixed(2)} ms (${sync.statusRequests}): ratio ${(sync.statusP99 / idleP99).toFixed(2)}; load average ${loadAverage()}`);
       log(`  ${sync.events} events in ${sync.seconds.toFixed(1)} s (${(sync.events / sync.seconds).toFixed(1)} Hz) to ${CLIENTS} clients: ${sync.deliveries} deliveries, p50 ${sync.fanP50} ms, p99 ${sync.fanP99} ms, max ${sync.fanMax} ms; slowest ${sync.slowest.map((e) => `${e.type} #${e.seq} ${e.ms} ms`).join(', ')}`);
       log(`  server event-loop delay p99 / max: idle ${idleLoopDelay}, during the sync ${syncLoopDelay}`);
+      log(`  CPU of this process (server and load workers), cores: idle ${idleCpuShare}, during the sync ${syncCpuShare}`);
       log(`  snapshot writes during the sync (on the event loop): ${snapshotWrites}, ${(snapshotMs / Math.max(1, snapshotWrites)).toFixed(2)} ms each on average; ${snapshotsDeferred} intervals with progress alone deferred`);
       return { idleP99, sync, errors: idle.errors + sync.statusErrors };
     };
@@ -309,6 +314,18 @@ function loopDelay(): { stop: () => string } {
     stop: () => {
       histogram.disable();
       return `${(histogram.percentile(99) / 1e6).toFixed(2)} / ${(histogram.max / 1e6).toFixed(2)} ms`;
+    },
+  };
+}
+
+/** This process's CPU time (every thread) per wall second until `stop`, in cores: what a sync adds to the machine. */
+function cpuShare(): { stop: () => string } {
+  const started = performance.now();
+  const before = process.cpuUsage();
+  return {
+    stop: () => {
+      const used = process.cpuUsage(before);
+      return ((used.user + used.system) / 1000 / (performance.now() - started)).toFixed(2);
     },
   };
 }
