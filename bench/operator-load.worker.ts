@@ -22,8 +22,19 @@ export type LoadCommand = { type: 'report' } | { type: 'load'; ratePerSecond: nu
 /** Messages to the bench. */
 export type LoadMessage =
   | { type: 'ready' }
-  | { type: 'stream-report'; latenciesMs: number[]; received: number[]; gaps: number; closed: number }
+  | { type: 'stream-report'; latenciesMs: number[]; received: number[]; gaps: number; closed: number; slowest: SlowEvent[] }
   | { type: 'http-report'; latenciesMs: number[]; errors: number };
+
+/** An event of the stream with the latest arrival at any client, to tell which step held the fan-out up. */
+export interface SlowEvent {
+  seq: number;
+  type: string;
+  /** Latest arrival at a client after the event's `at`, ms. */
+  ms: number;
+}
+
+/** Slowest events kept per report. */
+const SLOWEST = 3;
 
 const data = workerData as LoadWorkerData;
 const port = parentPort!;
@@ -34,6 +45,7 @@ else runStatusLoad(data.url, data.token);
 
 function runStreamClients(url: string, count: number): void {
   const latencies: number[] = [];
+  const latest = new Map<number, SlowEvent>();
   const received = new Array<number>(count).fill(0);
   let gaps = 0;
   let closed = 0;
@@ -52,13 +64,19 @@ function runStreamClients(url: string, count: number): void {
       if (last !== null && message.seq !== last + 1) gaps += Math.abs(message.seq - last - 1) || 1;
       last = message.seq;
       received[i]! += 1;
-      latencies.push(arrived - Date.parse(message.at));
+      const ms = arrived - Date.parse(message.at);
+      latencies.push(ms);
+      const known = latest.get(message.seq);
+      if (known === undefined || known.ms < ms) latest.set(message.seq, { seq: message.seq, type: message.type, ms });
     });
     socket.on('close', () => void closed++);
     socket.on('error', () => {});
   }
   port.on('message', (command: LoadCommand) => {
-    if (command.type === 'report') post({ type: 'stream-report', latenciesMs: latencies.splice(0), received: [...received], gaps, closed });
+    if (command.type !== 'report') return;
+    const slowest = [...latest.values()].sort((a, b) => b.ms - a.ms).slice(0, SLOWEST);
+    latest.clear();
+    post({ type: 'stream-report', latenciesMs: latencies.splice(0), received: [...received], gaps, closed, slowest });
   });
 }
 

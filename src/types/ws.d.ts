@@ -44,6 +44,8 @@ declare module 'ws' {
     /** Bytes queued but not yet written to the network. */
     readonly bufferedAmount: number;
     send(data: string | Buffer, callback?: (error?: Error | null) => void): void;
+    /** `binary: false` sends a Buffer as a text frame (it must hold UTF-8). */
+    send(data: string | Buffer, options: { binary?: boolean }, callback?: (error?: Error | null) => void): void;
     ping(data?: string | Buffer): void;
     close(code?: number, reason?: string): void;
     terminate(): void;

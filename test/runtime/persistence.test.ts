@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MACHINE_VERSION } from '../../machines/index.js';
 import { openOrchestratorDb } from '../../src/stores/orchestrator-db.js';
-import { SNAPSHOT_WRITE_INTERVAL_MS } from '../../src/runtime/persistence.js';
+import { PROGRESS_WRITE_EVERY, SNAPSHOT_WRITE_INTERVAL_MS } from '../../src/runtime/persistence.js';
 import { createRuntime, type Runtime } from '../../src/runtime/runtime.js';
 import { BOOT, SECOND, VirtualClock, noTimers } from '../machines/harness.js';
 import { ScriptedSource, tempDir, testConfig } from './support.js';
@@ -11,12 +11,14 @@ import { ScriptedSource, tempDir, testConfig } from './support.js';
 let dir: ReturnType<typeof tempDir>;
 let clock: VirtualClock;
 let orchestrator: Runtime;
+let source: ScriptedSource;
 
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
   dir = tempDir('runtime-persistence-');
   clock = new VirtualClock(BOOT);
-  orchestrator = createRuntime({ config: testConfig(dir.path), clock, source: new ScriptedSource(), schedules: noTimers() });
+  source = new ScriptedSource();
+  orchestrator = createRuntime({ config: testConfig(dir.path), clock, source, schedules: noTimers() });
 });
 
 afterEach(async () => {
@@ -33,6 +35,14 @@ function saved() {
     store.close();
   }
 }
+
+/** Turns of the event loop (not faked) until `done`, bounded. */
+async function until(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 1_000 && !done(); i++) await new Promise((resolve) => setImmediate(resolve));
+  expect(done()).toBe(true);
+}
+
+const runningDone = () => (saved()?.snapshot as { context: { running: Record<string, { done: number }> } }).context.running['orders@default']?.done;
 
 const operatorPause = () => (saved()?.snapshot as { context: { operatorPause: { reason: string } | null } }).context.operatorPause;
 
@@ -59,6 +69,36 @@ describe('the snapshot persistence loop', () => {
     expect(persistence.stats.writes).toBe(2);
     expect(operatorPause()).toMatchObject({ reason: 'last' });
     expect(saved()?.savedAt).toBe(BOOT + SECOND);
+  });
+
+  it('writes a change of progress alone on every PROGRESS_WRITE_EVERY-th interval only, and any other change on the next one', async () => {
+    const { actor, persistence } = orchestrator;
+    source.mode = { kind: 'hold' };
+    orchestrator.orchestrator.request('orders');
+    await until(() => source.held === 1);
+    persistence.flush();
+    const writes = persistence.stats.writes;
+    const target = actor.system.get('target:orders@default')!;
+    // What the run reports while its export trickles in, ten times a second.
+    const report = (done: number) => target.send({ type: 'run.progress', phase: 'downloading', done, total: 100, now: BOOT });
+    for (let done = 1; done < PROGRESS_WRITE_EVERY; done++) {
+      report(done);
+      vi.advanceTimersByTime(SNAPSHOT_WRITE_INTERVAL_MS);
+    }
+    expect(persistence.stats.writes).toBe(writes);
+    expect(persistence.stats.deferred).toBe(PROGRESS_WRITE_EVERY - 1);
+    report(PROGRESS_WRITE_EVERY);
+    vi.advanceTimersByTime(SNAPSHOT_WRITE_INTERVAL_MS);
+    expect(persistence.stats.writes).toBe(writes + 1);
+    expect(runningDone()).toBe(PROGRESS_WRITE_EVERY);
+
+    report(PROGRESS_WRITE_EVERY + 1);
+    actor.send({ type: 'orchestrator.pause', reason: 'not progress', now: BOOT });
+    vi.advanceTimersByTime(SNAPSHOT_WRITE_INTERVAL_MS);
+    expect(persistence.stats.writes).toBe(writes + 2);
+    expect(operatorPause()).toMatchObject({ reason: 'not progress' });
+    expect(runningDone()).toBe(PROGRESS_WRITE_EVERY + 1);
+    source.release();
   });
 
   it('writes the state of an acknowledged command before the command returns', () => {

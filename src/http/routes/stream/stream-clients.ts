@@ -2,6 +2,7 @@ import type { FastifyBaseLogger as Logger } from 'fastify';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { WebSocket } from 'ws';
 import type { StreamEvent } from '../../event-journal.js';
+import { FanOutQueue } from './fan-out-queue.js';
 
 /** Tuning of the WebSocket stream. */
 export interface StreamSettings {
@@ -42,12 +43,19 @@ interface Client {
   /** Answered the last ping (or connected since). */
   alive: boolean;
   log: Logger;
+  /** The write callback of this client's sends (one closure per client, not one per message). */
+  sent: (error?: Error | null) => void;
 }
 
+/** A message as it is written: a string (first messages) or an event's JSON encoded once for every client. */
+type Message = string | Buffer;
+
 /**
- * The connected stream clients: writes each event to all of them (serialized once), pings them on a
- * heartbeat and drops the dead and the slow. Everything here happens on the event loop in journal
- * order, so each client receives the sequence in order and without gaps, or is disconnected.
+ * The connected stream clients: writes each event to all of them (serialized and UTF-8 encoded once),
+ * pings them on a heartbeat and drops the dead and the slow. An event is written outside the
+ * orchestrator's step that emitted it, in time slices with the event loop served between them
+ * ({@link FanOutQueue}); the queue keeps journal order, so each client receives the sequence in order and
+ * without gaps, or is disconnected.
  */
 export class StreamClients {
   private readonly clients = new Set<Client>();
@@ -55,6 +63,11 @@ export class StreamClients {
   private readonly connected: Gauge;
   private readonly dropped: Counter<'reason'>;
   private readonly sent: Counter;
+  private readonly outbox = new FanOutQueue<Client, Message>({
+    deliver: (client, message) => this.write(client, message),
+    isCurrent: (client) => this.clients.has(client),
+    onError: (client, error) => this.drop(client, 'error', { err: error }),
+  });
 
   constructor(
     private readonly settings: StreamSettings,
@@ -85,7 +98,14 @@ export class StreamClients {
    * listen: what they send is read by nobody (and bounded by `maxPayloadBytes`).
    */
   add(socket: WebSocket, initial: string[], log: Logger): void {
-    const client: Client = { socket, alive: true, log };
+    const client: Client = {
+      socket,
+      alive: true,
+      log,
+      sent: (error) => {
+        if (error !== undefined && error !== null) this.drop(client, 'error', { err: error });
+      },
+    };
     this.clients.add(client);
     this.connected.set(this.clients.size);
     socket.on('pong', () => {
@@ -98,28 +118,30 @@ export class StreamClients {
     for (const message of initial) this.write(client, message);
   }
 
-  /** Writes one event to every client. */
+  /**
+   * Queues one event for every client connected now (a client connecting later has it, or a status
+   * after it, among its first messages). Returns at once: the writes follow in slices.
+   */
   broadcast(event: StreamEvent): void {
     if (this.clients.size === 0) return;
-    const message = JSON.stringify(event);
-    for (const client of this.clients) this.write(client, message);
+    this.outbox.enqueue(Buffer.from(JSON.stringify(event)), this.clients);
   }
 
   /** Stops the heartbeat and closes every client with 1001 (going away): they reconnect with `?since=`. */
   close(): void {
     clearInterval(this.heartbeat);
+    this.outbox.clear();
     for (const client of this.clients) client.socket.close(1001, 'server shutting down');
     this.clients.clear();
     this.connected.set(0);
   }
 
-  private write(client: Client, message: string): void {
+  private write(client: Client, message: Message): void {
     const { socket } = client;
     if (socket.readyState !== socket.OPEN) return;
     if (socket.bufferedAmount > this.settings.maxBufferedBytes) return this.drop(client, 'slow', { bufferedAmount: socket.bufferedAmount });
-    socket.send(message, (error) => {
-      if (error !== undefined && error !== null) this.drop(client, 'error', { err: error });
-    });
+    // A Buffer is written as it is (a text frame with `binary: false`); a string would be encoded per client.
+    socket.send(message, { binary: false }, client.sent);
     this.sent.inc();
   }
 
