@@ -118,8 +118,9 @@ function returnWorker(worker: Worker, reusable: boolean): void {
 type WorkerRun<T> = (message: ParseWorkerMessage, resolve: (value: T) => void) => void;
 
 /**
- * Runs one parse-worker task until it resolves, fails or is aborted: the worker is terminated in every
- * case, and an `error` message becomes an `ExportInvalidError` when the worker classed it so.
+ * Runs one parse-worker task until it resolves, fails or is aborted: the worker goes back warm after a
+ * success and is terminated otherwise, and an `error` message becomes an `ExportInvalidError` when the
+ * worker classed it so.
  */
 function runWorker<T>(input: ParseWorkerInput, signal: AbortSignal | undefined, onMessage: WorkerRun<T>): Promise<T> {
   const abortFlag = new Int32Array(input.abortBuffer);
