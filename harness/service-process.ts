@@ -12,7 +12,7 @@ const BIN = fileURLToPath(new URL('../bin/sync-orchestrator.js', import.meta.url
 /** Every process spawned here that has not exited yet. */
 const live = new Set<ChildProcess>();
 
-function track<T extends ChildProcess>(child: T): T {
+function track(child: ChildProcess): ChildProcess {
   live.add(child);
   child.once('exit', () => live.delete(child));
   return child;
@@ -58,7 +58,12 @@ export interface Served {
  * kills the process (`child.kill('SIGKILL')`) when done.
  */
 export function spawnService(env: NodeJS.ProcessEnv, stdio: StdioOptions = 'pipe'): Served {
-  const child = track(spawn(process.execPath, [BIN, 'serve'], { env, stdio }));
+  return spawnBin(['serve'], env, stdio);
+}
+
+/** Spawns `sync-orchestrator <args>`, tracked for {@link stopChildrenOnSignal}, collecting what its piped streams print. */
+function spawnBin(args: string[], env: NodeJS.ProcessEnv, stdio: StdioOptions): Served {
+  const child = track(spawn(process.execPath, [BIN, ...args], { env, stdio }));
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => void (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => void (output += chunk.toString()));
@@ -85,23 +90,18 @@ export interface StartedSimulator {
  * listens, with the settings its banner prints; rejects with its output when it ends first.
  */
 export function startSimulatorProcess(args: string[]): Promise<StartedSimulator> {
-  const child = track(spawn(process.execPath, [BIN, 'simulator', '--port', '0', ...args], { env: { PATH: process.env.PATH ?? '' }, stdio: 'pipe' }));
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => void (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => void (output += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  const served: Served = { child, output: () => output, exited };
+  const served = spawnBin(['simulator', '--port', '0', ...args], { PATH: process.env.PATH ?? '' }, 'pipe');
   return new Promise((resolve, reject) => {
     const check = (): void => {
-      const url = /listening on (http:\/\/\S+)/.exec(output)?.[1];
-      const use = /use it: +(.+)\n/.exec(output)?.[1];
+      const url = /listening on (http:\/\/\S+)/.exec(served.output())?.[1];
+      const use = /use it: +(.+)\n/.exec(served.output())?.[1];
       if (url === undefined || use === undefined) return;
-      child.stdout.off('data', check);
+      served.child.stdout?.off('data', check);
       const env = Object.fromEntries(use.trim().split(/\s+/).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
       resolve({ served, url, env });
     };
-    child.stdout.on('data', check);
-    void exited.then(() => reject(new Error(`the simulator exited before listening:\n${output}`)));
+    served.child.stdout?.on('data', check);
+    void served.exited.then(() => reject(new Error(`the simulator exited before listening:\n${served.output()}`)));
   });
 }
 
