@@ -7,6 +7,7 @@ import { generateDataset } from '../src/simulator/dataset.js';
 import { generateLargeFixtures, LARGE_DATASET } from '../src/simulator/fixtures.js';
 import { renderExportToFile } from '../src/simulator/render-export.js';
 import type { BenchRow } from './report.js';
+import { median } from './stats.js';
 
 /**
  * Benchmarks of issue 12 ("Linear time and lean memory on the biggest exports"). Every figure comes from
@@ -46,10 +47,6 @@ async function measure(args: string[]): Promise<Measured> {
   return { wallS: wall!, cpuS: user! + sys!, peakMiB: kib! / 1024, stdout };
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 const spread = (xs: number[], digits = 2): string => `median ${median(xs).toFixed(digits)} (min ${Math.min(...xs).toFixed(digits)}, max ${Math.max(...xs).toFixed(digits)})`;
 
 /** Runs every benchmark of this section and returns its rows. */

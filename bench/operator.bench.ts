@@ -15,6 +15,7 @@ import { createRuntime } from '../src/runtime/runtime.js';
 import { loadExportParser, type ParseExportFile } from '../src/sync/export-parser.js';
 import type { LoadCommand, LoadMessage, LoadWorkerData, SlowEvent } from './operator-load.worker.js';
 import type { BenchRow } from './report.js';
+import { median } from './stats.js';
 
 /**
  * Benchmarks of the operator surface (issue "Operator surface"), over the REAL runtime (directory
@@ -346,11 +347,4 @@ function percentile(values: number[], q: number): number {
 
 function round3(value: number): number {
   return Math.round(value * 1000) / 1000;
-}
-
-/** The median of a non-empty list (the mean of the middle two for an even count). */
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
