@@ -73,7 +73,9 @@ log(`  RSS floor slope (least of 20)  ${report.rssFloorSlopeMbPer100 === null ? 
 const heap = (series: typeof report.heapMb): string =>
   series.afterWarmup === null ? 'n/a' : `${mb(series.afterWarmup)} after warm-up, ${mb(series.last)} at the end, ${mb(series.max)} max${series.slopePer100 === null ? '' : `, slope ${series.slopePer100.toFixed(2)} MB per 100 cycles`}`;
 log(`  main-thread heap in use       ${heap(report.heapMb)}`);
+log(`  main-thread heap committed    ${heap(report.heapTotalMb)}`);
 log(`  external (Buffers, native)    ${heap(report.externalMb)}`);
+log(`  parse worker heap committed   ${heap(report.workerHeapMb)}`);
 log(`  rows in the data stores        ${report.storeRows.afterWarmup ?? 'n/a'} after warm-up, ${report.storeRows.last} at the end`);
 log(`  largest WAL                   ${mb(report.walMaxBytes / 1024 / 1024)}`);
 log(`  zombie / orphan Chromium      ${report.zombieChromium} / ${report.orphanChromium}`);

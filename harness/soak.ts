@@ -93,8 +93,15 @@ export interface SoakReport {
    * from the service's own metrics every {@link HEAP_EVERY} cycles: a growing heap is retained state, an
    * RSS that grows while the heap stays flat is native memory (worker threads, allocator, Chromium pipes).
    */
-  heapMb: { afterWarmup: number | null; last: number; max: number; slopePer100: number | null };
-  externalMb: { afterWarmup: number | null; last: number; max: number; slopePer100: number | null };
+  heapMb: MemorySeries;
+  /** The main thread's V8 heap as committed (used and free pages): what the heap costs in RSS. */
+  heapTotalMb: MemorySeries;
+  externalMb: MemorySeries;
+  /**
+   * The warm parse worker's own V8 heap (committed) after its last task, from the same metrics: a worker
+   * isolate is in the RSS but not in the main thread's heap figures.
+   */
+  workerHeapMb: MemorySeries;
   /**
    * Rows in the data stores (every table of every database but `orchestrator.db`) when warm-up ended and
    * at the end: an RSS slope means something only while the data it holds keeps its size.
@@ -110,6 +117,14 @@ export interface SoakReport {
   /** `--wait-bound-ms` for every target, or null: each target's own bound (`TargetWait.boundMs`). */
   waitBoundMs: number | null;
   violations: string[];
+}
+
+/** One memory figure sampled over the soak, MB. */
+export interface MemorySeries {
+  afterWarmup: number | null;
+  last: number;
+  max: number;
+  slopePer100: number | null;
 }
 
 const TOKEN = 'soak-harness-token-0123456789';
@@ -267,7 +282,7 @@ async function watchService(served: Served, url: string, dataDir: string, option
   const targets = await targetsOf(url);
   const rss: number[] = [];
   // Heap and external memory by cycle number (sampled every HEAP_EVERY cycles).
-  const heap: Array<{ cycle: number; used: number; external: number }> = [];
+  const heap: Array<{ cycle: number } & HeapSample> = [];
   const queuedAt = new Map<string, number>();
   const waits = new Map<string, TargetWait>();
   const startedAt = new Map<string, number>();
@@ -299,7 +314,7 @@ async function watchService(served: Served, url: string, dataDir: string, option
       const measured = rss.slice(options.warmupCycles);
       const sofar = measured.length >= 2 ? `${(slope(measured) * 100).toFixed(2)} MB/100 cycles` : 'warming up';
       const last = heap.at(-1);
-      const heapNow = last === undefined ? '' : `  heap ${last.used.toFixed(1)} MB, external ${last.external.toFixed(1)} MB`;
+      const heapNow = last === undefined ? '' : `  heap ${last.used.toFixed(1)} of ${last.total.toFixed(1)} MB, external ${last.external.toFixed(1)} MB, parse worker ${last.worker.toFixed(1)} MB`;
       options.log(`cycle ${cycles}  ${Math.round((performance.now() - began) / 1000)} s  rss ${rss.at(-1)!.toFixed(1)} MB (slope ${sofar})${heapNow}  wal max ${(walMaxBytes / 1e6).toFixed(1)} MB  breaker openings ${breakerOpenings}  zombies ${zombies}`);
     }
     if (cycles >= options.cycles) finish();
@@ -363,7 +378,7 @@ async function watchService(served: Served, url: string, dataDir: string, option
       }
       const afterWarmup = rss.slice(options.warmupCycles);
       const heapAfterWarmup = heap.filter((sample) => sample.cycle > options.warmupCycles);
-      const series = (values: number[]): SoakReport['heapMb'] => ({
+      const series = (values: number[]): MemorySeries => ({
         afterWarmup: values[0] ?? null,
         last: values.at(-1) ?? 0,
         max: Math.max(0, ...values),
@@ -381,7 +396,9 @@ async function watchService(served: Served, url: string, dataDir: string, option
         rssSlopeMbPer100: afterWarmup.length >= MIN_SLOPE_CYCLES ? slope(afterWarmup) * 100 : null,
         rssFloorSlopeMbPer100: afterWarmup.length >= MIN_SLOPE_CYCLES ? (slope(floors(afterWarmup, FLOOR_CYCLES)) * 100) / FLOOR_CYCLES : null,
         heapMb: series(heapAfterWarmup.map((sample) => sample.used)),
+        heapTotalMb: series(heapAfterWarmup.map((sample) => sample.total)),
         externalMb: series(heapAfterWarmup.map((sample) => sample.external)),
+        workerHeapMb: series(heapAfterWarmup.map((sample) => sample.worker)),
         storeRows: { afterWarmup: rowsAfterWarmup, last: storeRows(dataDir) },
         walMaxBytes,
         zombieChromium: zombies,
@@ -437,12 +454,22 @@ function rssMb(pid: number): number {
   return residentBytes([pid]) / 1024 / 1024;
 }
 
-/** The main thread's heap in use and external memory (MB) from the service's metrics; null when it does not answer. */
-async function heapOf(url: string): Promise<{ used: number; external: number } | null> {
+/** Memory figures of the service's metrics, MB: the main thread's heap (used, committed), its external memory, the parse worker's heap. */
+interface HeapSample {
+  used: number;
+  total: number;
+  external: number;
+  /** 0 before the first parse. */
+  worker: number;
+}
+
+/** A {@link HeapSample} from the service's metrics; null when it does not answer. */
+async function heapOf(url: string): Promise<HeapSample | null> {
   try {
     const text = await (await fetch(`${url}/metrics`, { headers: AUTH })).text();
-    const read = (name: string): number => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN) / 1024 / 1024;
-    const sample = { used: read('nodejs_heap_size_used_bytes'), external: read('nodejs_external_memory_bytes') };
+    const read = (series: string): number => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)`, 'm').exec(text)?.[1] ?? NaN) / 1024 / 1024;
+    const worker = read('sync_parse_worker_heap_bytes{kind="total"}');
+    const sample = { used: read('nodejs_heap_size_used_bytes'), total: read('nodejs_heap_size_total_bytes'), external: read('nodejs_external_memory_bytes'), worker: Number.isFinite(worker) ? worker : 0 };
     return Number.isFinite(sample.used) ? sample : null;
   } catch {
     return null;

@@ -27,7 +27,18 @@ export type ParseWorkerMessage =
   | ({ kind: 'progress' } & ParseProgress)
   | { kind: 'done'; layout: ExportLayout; duplicates: number }
   | { kind: 'detected'; type: ExportName }
-  | { kind: 'error'; name: string; message: string; errorClass: string | null };
+  | { kind: 'error'; name: string; message: string; errorClass: string | null }
+  | ({ kind: 'heap' } & ParseWorkerHeap);
+
+/**
+ * A parse worker's own V8 heap, bytes, read right after the collection that ends each task: what a warm
+ * worker keeps between tasks. The main thread's metrics do not include a worker's isolate.
+ */
+export interface ParseWorkerHeap {
+  usedBytes: number;
+  totalBytes: number;
+  externalBytes: number;
+}
 
 /** Options of `parseExportFile`. */
 export interface ParseOptions {
@@ -83,10 +94,16 @@ function startWorker(): Worker {
 const MAX_IDLE_WORKERS = 1;
 const idleWorkers: Worker[] = [];
 let workersStarted = 0;
+let tasksServed = 0;
+let lastHeap: ParseWorkerHeap | null = null;
 
-/** How many parse workers this process has started, and how many are idle now (for tests and diagnostics). */
-export function parseWorkerStats(): { started: number; idle: number } {
-  return { started: workersStarted, idle: idleWorkers.length };
+/**
+ * How many parse workers this process has started, how many are idle now, how many tasks they have
+ * served, and the heap a worker reported after its last task (null before the first): for the metrics,
+ * tests and diagnostics.
+ */
+export function parseWorkerStats(): { started: number; idle: number; tasks: number; heap: ParseWorkerHeap | null } {
+  return { started: workersStarted, idle: idleWorkers.length, tasks: tasksServed, heap: lastHeap };
 }
 
 function takeWorker(): Worker {
@@ -97,6 +114,12 @@ function takeWorker(): Worker {
   }
   workersStarted++;
   const worker = startWorker();
+  // A worker reports its heap after each task, when the task's own listeners may already be gone.
+  worker.on('message', (m: ParseWorkerMessage) => {
+    if (m.kind !== 'heap') return;
+    tasksServed++;
+    lastHeap = { usedBytes: m.usedBytes, totalBytes: m.totalBytes, externalBytes: m.externalBytes };
+  });
   // An idle worker that dies (out of memory, killed) must not be handed out afterwards.
   worker.once('exit', () => {
     const at = idleWorkers.indexOf(worker);

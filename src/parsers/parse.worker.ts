@@ -1,4 +1,4 @@
-import { setFlagsFromString } from 'node:v8';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parentPort } from 'node:worker_threads';
 import { detectExportType, readExport } from './read-export.js';
@@ -79,8 +79,14 @@ function parse(input: ParseWorkerInput): Promise<void> {
 
 const detect = async (input: ParseWorkerInput): Promise<void> => post({ kind: 'detected', type: await detectExportType(input.file, input.tables) });
 
-// Tasks come one at a time (the parent posts the next only after this one's last message). After each,
-// what pdf.js held of the document is garbage: collected at once, so a warm worker idles small.
+/** After a task, what pdf.js held of the document is garbage: collected at once, so a warm worker idles small. */
+function collectAndReport(): void {
+  collectGarbage();
+  const heap = getHeapStatistics();
+  post({ kind: 'heap', usedBytes: heap.used_heap_size, totalBytes: heap.total_heap_size, externalBytes: heap.external_memory });
+}
+
+// Tasks come one at a time (the parent posts the next only after this one's last message).
 parentPort!.on('message', (input: ParseWorkerInput) => {
-  void (input.task === 'detect' ? detect(input) : parse(input)).catch(postError).finally(collectGarbage);
+  void (input.task === 'detect' ? detect(input) : parse(input)).catch(postError).finally(collectAndReport);
 });

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { parseExportFile, parseWorkerStats } from '../../src/parsers/parse-export.js';
 import { testApp } from './harness.js';
 
 /** One sample line of the Prometheus text format. */
@@ -100,6 +101,23 @@ describe('GET /metrics', () => {
       nodejs_heap_size_used_bytes: 'gauge',
     };
     for (const [name, type] of Object.entries(expected)) expect(families.get(name)?.type, name).toBe(type);
+  });
+
+  it('shows the parse worker’s own heap and how many workers and tasks there were', async () => {
+    const { call } = await testApp();
+    const before = parseExposition((await call({ url: '/metrics' })).body);
+    const tasksBefore = value(before, 'sync_parse_worker_tasks_total') ?? 0;
+    await parseExportFile(new URL('../../fixtures/exports/orders.pdf', import.meta.url).pathname, { type: 'orders' });
+    await vi.waitFor(() => expect(parseWorkerStats().tasks).toBe(tasksBefore + 1));
+    const families = parseExposition((await call({ url: '/metrics' })).body);
+    expect(families.get('sync_parse_worker_heap_bytes')?.type).toBe('gauge');
+    expect(families.get('sync_parse_worker_tasks_total')?.type).toBe('counter');
+    expect(value(families, 'sync_parse_worker_tasks_total')).toBe(tasksBefore + 1);
+    expect(value(families, 'sync_parse_worker_starts_total')).toBeGreaterThanOrEqual(1);
+    expect(value(families, 'sync_parse_workers_idle')).toBe(1);
+    const used = value(families, 'sync_parse_worker_heap_bytes', { kind: 'used' })!;
+    expect(used).toBe(parseWorkerStats().heap!.usedBytes);
+    expect(value(families, 'sync_parse_worker_heap_bytes', { kind: 'total' })).toBeGreaterThanOrEqual(used);
   });
 
   it('reads the queue, the running targets and the root state from the status at each scrape', async () => {

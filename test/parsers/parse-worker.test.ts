@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { detectExportTypeOffThread, parseExportFile, parseWorkerStats } from '../../src/parsers/parse-export.js';
 import { ExportInvalidError } from '../../src/parsers/types.js';
 
@@ -26,7 +26,7 @@ describe('warm parse workers', () => {
     const second = await parseExportFile(ORDERS, { type: 'orders' });
     const detected = await detectExportTypeOffThread(PRICES);
     const prices = await parseExportFile(PRICES, { type: null });
-    expect(parseWorkerStats()).toEqual({ started: before.started, idle: 1 });
+    expect(parseWorkerStats()).toMatchObject({ started: before.started, idle: 1 });
     expect(second.records).toEqual(first.records);
     expect(detected).toBe('prices');
     expect(prices.type).toBe('prices');
@@ -38,7 +38,7 @@ describe('warm parse workers', () => {
     const before = parseWorkerStats();
     const both = await Promise.all([parseExportFile(ORDERS, { type: 'orders' }), parseExportFile(PRICES, { type: 'prices' })]);
     // One took the warm worker, the other started its own: neither waited for the other.
-    expect(parseWorkerStats()).toEqual({ started: before.started + 1, idle: 1 });
+    expect(parseWorkerStats()).toMatchObject({ started: before.started + 1, idle: 1 });
     expect(both.map((parsed) => parsed.type)).toEqual(['orders', 'prices']);
   });
 
@@ -49,9 +49,9 @@ describe('warm parse workers', () => {
     await parseExportFile(ORDERS, { type: 'orders' });
     const before = parseWorkerStats();
     await expect(parseExportFile(junk, { type: 'orders' })).rejects.toBeInstanceOf(ExportInvalidError);
-    expect(parseWorkerStats()).toEqual({ started: before.started, idle: 0 });
+    expect(parseWorkerStats()).toMatchObject({ started: before.started, idle: 0 });
     const after = await parseExportFile(ORDERS, { type: 'orders' });
-    expect(parseWorkerStats()).toEqual({ started: before.started + 1, idle: 1 });
+    expect(parseWorkerStats()).toMatchObject({ started: before.started + 1, idle: 1 });
     expect(after.records.length).toBeGreaterThan(0);
   });
 
@@ -65,10 +65,23 @@ describe('warm parse workers', () => {
       onProgress: () => controller.abort(),
     });
     await expect(parsing).rejects.toMatchObject({ name: 'AbortError' });
-    expect(parseWorkerStats()).toEqual({ started: before.started, idle: 0 });
+    expect(parseWorkerStats()).toMatchObject({ started: before.started, idle: 0 });
     const after = await parseExportFile(PRICES, { type: 'prices' });
     expect(parseWorkerStats().started).toBe(before.started + 1);
     expect(after.records.length).toBeGreaterThan(0);
+  });
+
+  it('reports the worker’s own heap after each task, which the main thread’s figures leave out', async () => {
+    await parseExportFile(ORDERS, { type: 'orders' });
+    await vi.waitFor(() => expect(parseWorkerStats().heap).not.toBeNull());
+    const before = parseWorkerStats();
+    await parseExportFile(PRICES, { type: 'prices' });
+    // The report follows the task's last message: the count moves once the worker has collected.
+    await vi.waitFor(() => expect(parseWorkerStats().tasks).toBe(before.tasks + 1));
+    const { heap } = parseWorkerStats();
+    expect(heap!.usedBytes).toBeGreaterThan(0);
+    expect(heap!.totalBytes).toBeGreaterThanOrEqual(heap!.usedBytes);
+    expect(heap).not.toBe(before.heap);
   });
 
   it('lets a process end while its worker idles warm', async () => {

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Phase } from '../../../machines/index.js';
+import { parseWorkerStats } from '../../parsers/parse-export.js';
 import { PhaseTimer } from '../../runtime/phase-timer.js';
 import type { RuntimeStatus } from '../../runtime/orchestrator-port.js';
 import type { StreamEvent } from '../event-journal.js';
@@ -48,8 +49,50 @@ function processMetrics(): Registry {
     processRegistry = new Registry();
     // 10 ms resolution: fine enough to see a parse blocking the loop, cheap enough to leave on.
     collectDefaultMetrics({ register: processRegistry, eventLoopMonitoringPrecision: 10 });
+    parseWorkerMetrics(processRegistry);
   }
   return processRegistry;
+}
+
+/**
+ * The parse workers' side of the process: a worker thread's V8 isolate is part of the process's RSS but
+ * not of `nodejs_heap_*`, so a warm worker that kept growing would show only as unexplained RSS.
+ */
+function parseWorkerMetrics(register: Registry): void {
+  const heap = new Gauge({
+    name: 'sync_parse_worker_heap_bytes',
+    help: 'V8 heap of the parse worker after its last task, by kind (used, total, external); absent before the first parse.',
+    labelNames: ['kind'],
+    registers: [register],
+    collect() {
+      const last = parseWorkerStats().heap;
+      if (last === null) return;
+      heap.set({ kind: 'used' }, last.usedBytes);
+      heap.set({ kind: 'total' }, last.totalBytes);
+      heap.set({ kind: 'external' }, last.externalBytes);
+    },
+  });
+  const idle = new Gauge({
+    name: 'sync_parse_workers_idle',
+    help: 'Parse workers kept warm between tasks now.',
+    registers: [register],
+    collect() {
+      idle.set(parseWorkerStats().idle);
+    },
+  });
+  const total = (name: string, help: string, read: (stats: ReturnType<typeof parseWorkerStats>) => number): void => {
+    const counter: Counter = new Counter({
+      name,
+      help,
+      registers: [register],
+      collect() {
+        counter.reset();
+        counter.inc(read(parseWorkerStats()));
+      },
+    });
+  };
+  total('sync_parse_worker_starts_total', 'Parse workers started since the process began (one per parse when none is warm).', (stats) => stats.started);
+  total('sync_parse_worker_tasks_total', 'Parses and type detections the parse workers have finished.', (stats) => stats.tasks);
 }
 
 /**
