@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
+import { SERVICE_MALLOC_ARENA_MAX } from '../src/runtime/allocator.js';
 
 /**
  * `sync-orchestrator serve` as an operator runs it — a real process, real signals, real sockets — for
@@ -71,9 +72,12 @@ function spawnBin(args: string[], env: NodeJS.ProcessEnv, stdio: StdioOptions): 
   return { child, output: () => output, exited };
 }
 
-/** Starts `serve` with only `PATH` and `env` in its environment, its output piped. */
+/**
+ * Starts `serve` as `npm start` runs it — with only `PATH`, the allocator's arena cap
+ * (`src/runtime/allocator.ts`) and `env` in its environment —, its output piped.
+ */
 export function serve(env: Record<string, string>): Served {
-  return spawnService({ PATH: process.env.PATH ?? '', ...env });
+  return spawnService({ PATH: process.env.PATH ?? '', MALLOC_ARENA_MAX: SERVICE_MALLOC_ARENA_MAX, ...env });
 }
 
 /** A `sync-orchestrator simulator` started on its own: its URL and the settings that point a service at it. */

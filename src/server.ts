@@ -6,6 +6,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { ChromiumNotFoundError } from './erp/chromium-path.js';
 import { startExitWatchdog, type ExitWatchdog } from './exit-watchdog.js';
 import { createLogOutput, defaultLogFormat } from './logging.js';
+import { allocatorNote, glibcVersion } from './runtime/allocator.js';
 import { createExportSource, type ExportSetup } from './runtime/export-source.factory.js';
 import { createInspector, type Inspector } from './runtime/inspector.js';
 import { RESOURCE_SAMPLE_MS } from './runtime/resource-sampler.js';
@@ -172,6 +173,7 @@ async function phase(logger: Logger, name: string, run: () => unknown): Promise<
 function readyBlock(config: Config, tokenFile: string | null, url: string, runtime: Runtime, inspector: Inspector | null, exports: ExportSetup): string {
   const status = runtime.orchestrator.status();
   const started = runtime.restoredFrom === null ? 'first boot' : `restored the snapshot of ${new Date(runtime.restoredFrom).toISOString()}`;
+  const memory = allocatorNote(process.env, glibcVersion());
   const lines = [
     '',
     'sync-orchestrator is ready',
@@ -183,6 +185,7 @@ function readyBlock(config: Config, tokenFile: string | null, url: string, runti
     `  export source  ${exports.description}`,
     `  dashboard      ${url}/   (paste the API token once)`,
     `  orchestrator   ${started}; ${status.targets.length} targets, state ${status.state.dispatch}`,
+    ...(memory === null ? [] : [`  memory         ${memory}`]),
     ...(inspector === null ? [] : [`  inspector      ${inspector.url}   (INSPECT=1: the hosted Stately inspector, needs the internet; the dashboard has an offline one)`]),
     `  stop           Ctrl+C or kill -TERM ${process.pid} (runs pause at their next checkpoint and resume on the next start)`,
     '',

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openOrchestratorDb } from '../../src/stores/orchestrator-db.js';
+import { SERVICE_MALLOC_ARENA_MAX, glibcVersion } from '../../src/runtime/allocator.js';
 import { ready, serve as start } from '../../harness/service-process.js';
 import { FIXTURE_EXPORTS, TOKEN, tempDir } from './support.js';
 
@@ -28,6 +29,10 @@ describe('sync-orchestrator serve', () => {
     expect(served.output().match(/sync-orchestrator is ready/g)).toHaveLength(1);
     expect(served.output()).toContain(`data dir       ${data.path}`);
     expect(served.output()).not.toContain(TOKEN);
+    // Started as npm start starts it: with glibc's arena cap, said in the ready block.
+    const glibc = glibcVersion();
+    if (glibc === null) expect(served.output()).not.toMatch(/^ {2}memory /m);
+    else expect(served.output()).toContain(`  memory         glibc ${glibc}, MALLOC_ARENA_MAX=${SERVICE_MALLOC_ARENA_MAX}\n`);
     const health = await fetch(`${url}/api/health`);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: expect.stringMatching(/^(ok|degraded|down)$/) });
