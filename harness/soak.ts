@@ -78,6 +78,11 @@ export interface SoakReport {
   faultChanges: number;
   /** Where the simulator ran (see {@link SoakOptions.simulator}). */
   simulator: 'process' | 'in-service';
+  /**
+   * The `memory` line of the service's ready block (glibc and its arena cap, `src/runtime/allocator.ts`),
+   * or null where it prints none: the RSS figures depend on it.
+   */
+  allocator: string | null;
   /** RSS of the service process, MB: at the end of warm-up (null when it never ended), at the end, the largest seen. */
   rssMb: { afterWarmup: number | null; last: number; max: number };
   /** Least-squares slope of the service's RSS after warm-up, MB per 100 cycles; null with too few samples. */
@@ -102,6 +107,11 @@ export interface SoakReport {
    * isolate is in the RSS but not in the main thread's heap figures.
    */
   workerHeapMb: MemorySeries;
+  /**
+   * Parse workers started and the tasks they served, at the last sample: each start beyond the first is a
+   * parse that overlapped another (one worker is kept warm) and costs a new isolate — a swing of the RSS.
+   */
+  parseWorkers: { started: number; tasks: number };
   /**
    * Rows in the data stores (every table of every database but `orchestrator.db`) when warm-up ended and
    * at the end: an RSS slope means something only while the data it holds keeps its size.
@@ -211,6 +221,7 @@ async function soak(options: SoakOptions, dataDir: string): Promise<SoakReport> 
     const report = watch.report(options.waitBoundMs ?? null, schedules, Math.round(performance.now() - began));
     report.faultChanges = faults.changes();
     report.simulator = where;
+    report.allocator = /^ {2}memory +(.+)$/m.exec(served.output())?.[1] ?? null;
     report.outcomes = ledgerOutcomes(dataDir);
     report.orphanChromium = processesWith(dataDir).length;
     report.unhandledRejections = served.output().match(UNHANDLED)?.length ?? 0;
@@ -392,6 +403,7 @@ async function watchService(served: Served, url: string, dataDir: string, option
         breakerOpenings,
         faultChanges: 0,
         simulator: 'process',
+        allocator: null,
         rssMb: { afterWarmup: afterWarmup[0] ?? null, last: rss.at(-1) ?? 0, max: Math.max(0, ...rss) },
         rssSlopeMbPer100: afterWarmup.length >= MIN_SLOPE_CYCLES ? slope(afterWarmup) * 100 : null,
         rssFloorSlopeMbPer100: afterWarmup.length >= MIN_SLOPE_CYCLES ? (slope(floors(afterWarmup, FLOOR_CYCLES)) * 100) / FLOOR_CYCLES : null,
@@ -399,6 +411,7 @@ async function watchService(served: Served, url: string, dataDir: string, option
         heapTotalMb: series(heapAfterWarmup.map((sample) => sample.total)),
         externalMb: series(heapAfterWarmup.map((sample) => sample.external)),
         workerHeapMb: series(heapAfterWarmup.map((sample) => sample.worker)),
+        parseWorkers: { started: heap.at(-1)?.workerStarts ?? 0, tasks: heap.at(-1)?.workerTasks ?? 0 },
         storeRows: { afterWarmup: rowsAfterWarmup, last: storeRows(dataDir) },
         walMaxBytes,
         zombieChromium: zombies,
@@ -461,15 +474,26 @@ interface HeapSample {
   external: number;
   /** 0 before the first parse. */
   worker: number;
+  /** Parse workers started and tasks they served since the service started (counts, not MB). */
+  workerStarts: number;
+  workerTasks: number;
 }
 
 /** A {@link HeapSample} from the service's metrics; null when it does not answer. */
 async function heapOf(url: string): Promise<HeapSample | null> {
   try {
     const text = await (await fetch(`${url}/metrics`, { headers: AUTH })).text();
-    const read = (series: string): number => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)`, 'm').exec(text)?.[1] ?? NaN) / 1024 / 1024;
-    const worker = read('sync_parse_worker_heap_bytes{kind="total"}');
-    const sample = { used: read('nodejs_heap_size_used_bytes'), total: read('nodejs_heap_size_total_bytes'), external: read('nodejs_external_memory_bytes'), worker: Number.isFinite(worker) ? worker : 0 };
+    const value = (series: string): number => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
+    const read = (series: string): number => value(series) / 1024 / 1024;
+    const known = (n: number): number => (Number.isFinite(n) ? n : 0);
+    const sample = {
+      used: read('nodejs_heap_size_used_bytes'),
+      total: read('nodejs_heap_size_total_bytes'),
+      external: read('nodejs_external_memory_bytes'),
+      worker: known(read('sync_parse_worker_heap_bytes{kind="total"}')),
+      workerStarts: known(value('sync_parse_worker_starts_total')),
+      workerTasks: known(value('sync_parse_worker_tasks_total')),
+    };
     return Number.isFinite(sample.used) ? sample : null;
   } catch {
     return null;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runSoak } from '../../harness/soak.js';
+import { SERVICE_MALLOC_ARENA_MAX, glibcVersion } from '../../src/runtime/allocator.js';
 import { chromiumForTests } from '../support/chromium.js';
 
 /**
@@ -36,5 +37,8 @@ describe.skipIf(chromium === null)(`soak: a short one (${chromium ?? `skipped: $
     expect(report.cycles).toBeGreaterThanOrEqual(CYCLES);
     expect(report.faultChanges).toBeGreaterThan(0);
     expect(report.unhandledRejections).toBe(0);
+    // The service ran as npm start runs it, and the report says so: its RSS figures depend on the arena cap.
+    const glibc = glibcVersion();
+    expect(report.allocator).toBe(glibc === null ? null : `glibc ${glibc}, MALLOC_ARENA_MAX=${SERVICE_MALLOC_ARENA_MAX}`);
   }, SOAK_MS + 90_000);
 });
