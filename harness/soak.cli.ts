@@ -77,7 +77,7 @@ log(`  main-thread heap in use       ${heap(report.heapMb)}`);
 log(`  main-thread heap committed    ${heap(report.heapTotalMb)}`);
 log(`  external (Buffers, native)    ${heap(report.externalMb)}`);
 log(`  parse worker heap committed   ${heap(report.workerHeapMb)}`);
-log(`  parse workers                 ${report.parseWorkers.started} started for ${report.parseWorkers.tasks} tasks (one kept warm)`);
+log(`  parse workers                 ${report.parseWorkers.started} started for ${report.parseWorkers.tasks} tasks (one kept warm; a parse beside another starts its own)`);
 log(`  rows in the data stores        ${report.storeRows.afterWarmup ?? 'n/a'} after warm-up, ${report.storeRows.last} at the end`);
 log(`  largest WAL                   ${mb(report.walMaxBytes / 1024 / 1024)}`);
 log(`  zombie / orphan Chromium      ${report.zombieChromium} / ${report.orphanChromium}`);

@@ -87,30 +87,12 @@ function startWorker(): Worker {
  * sources, tsx's loader: 0.2–1.9 s of CPU and a 50–100 MB swing of the process's memory per parse, which
  * the soak saw as RSS samples scattered by ±50 MB around the retained memory. This is a cache, not a
  * limit: a task takes an idle worker or starts one, so parses run side by side exactly as before, and at
- * most {@link keepParseWorkersWarm} of them stay warm. Only a worker whose task succeeded is kept; one that
- * failed, was aborted mid-page or died is terminated (a task never inherits another's half-done state). An
- * idle worker is unref'd: it never keeps a finished process (`parse`, `import`, a test file) alive.
+ * most {@link MAX_IDLE_WORKERS} stay warm. Only a worker whose task succeeded is kept; one that failed,
+ * was aborted mid-page or died is terminated (a task never inherits another's half-done state). An idle
+ * worker is unref'd: it never keeps a finished process (`parse`, `import`, a test file) alive.
  */
+const MAX_IDLE_WORKERS = 1;
 const idleWorkers: Worker[] = [];
-/** Set by {@link keepParseWorkersWarm}; one for a CLI command, which parses one file. */
-let maxIdleWorkers = 1;
-/**
- * Above this many, a warm worker's idle memory (40–60 MB of heap each, measured) costs more than the
- * starts it saves: parses are CPU-bound, and more of them at once than cores only share the cores.
- */
-const MOST_IDLE_WORKERS = 4;
-
-/**
- * Keeps up to `count` idle parse workers warm (at most {@link MOST_IDLE_WORKERS}, at least one). The service
- * sets its `SYNC_CONCURRENCY`: as many parses may overlap, and with one kept warm every parse that
- * overlapped another started an isolate and ended it afterwards — 345 worker starts for 800 parses in a
- * 1,000-cycle soak at concurrency 3. Surplus idle workers are ended at once.
- */
-export function keepParseWorkersWarm(count: number): void {
-  maxIdleWorkers = Math.min(MOST_IDLE_WORKERS, Math.max(1, Math.floor(count)));
-  for (const surplus of idleWorkers.splice(maxIdleWorkers)) void surplus.terminate();
-}
-
 let workersStarted = 0;
 let tasksServed = 0;
 let lastHeap: ParseWorkerHeap | null = null;
@@ -147,7 +129,7 @@ function takeWorker(): Worker {
 }
 
 function returnWorker(worker: Worker, reusable: boolean): void {
-  if (!reusable || idleWorkers.length >= maxIdleWorkers) {
+  if (!reusable || idleWorkers.length >= MAX_IDLE_WORKERS) {
     void worker.terminate();
     return;
   }

@@ -13,7 +13,6 @@ import type { Config } from '../config.js';
 import { DirectorySource } from '../erp/directory-source.js';
 import type { ExportSource } from '../erp/export-source.js';
 import { serviceCatalog } from '../exports/registry.js';
-import { keepParseWorkersWarm } from '../parsers/parse-export.js';
 import { ORCHESTRATOR_DB_FILE, openOrchestratorDb } from '../stores/orchestrator-db.js';
 import type { OrchestratorStore } from '../stores/orchestrator-store.js';
 import { closeRecordStores, openRecordStores, type RecordStores } from '../stores/sqlite-record-store.js';
@@ -124,8 +123,6 @@ function assemble(parts: Parts): Runtime {
   const snapshot = envelope === null ? null : readableSnapshot(envelope, join(config.dataDir, ORCHESTRATOR_DB_FILE));
   const accounts: Accounts = { service: config.serviceAccount.name, agents: config.agentAccounts.map((account) => account.name) };
   const ledger = new RunLedger(store.unfinishedRuns(), store.lastRunId());
-  // As many parses may overlap as runs: each keeps a warm worker instead of starting one.
-  keepParseWorkersWarm(config.syncConcurrency);
   const runs = new ExportRuns({
     source,
     stores,

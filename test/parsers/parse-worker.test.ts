@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it, vi } from 'vitest';
-import { detectExportTypeOffThread, keepParseWorkersWarm, parseExportFile, parseWorkerStats } from '../../src/parsers/parse-export.js';
+import { detectExportTypeOffThread, parseExportFile, parseWorkerStats } from '../../src/parsers/parse-export.js';
 import { ExportInvalidError } from '../../src/parsers/types.js';
 
 /**
@@ -40,26 +40,6 @@ describe('warm parse workers', () => {
     // One took the warm worker, the other started its own: neither waited for the other.
     expect(parseWorkerStats()).toMatchObject({ started: before.started + 1, idle: 1 });
     expect(both.map((parsed) => parsed.type)).toEqual(['orders', 'prices']);
-  });
-
-  it('keeps as many workers warm as it is told (the service: its concurrency), so overlapping parses stop starting isolates', async () => {
-    try {
-      keepParseWorkersWarm(3);
-      const sideBySide = (): Promise<unknown> => Promise.all([parseExportFile(ORDERS, { type: 'orders' }), parseExportFile(PRICES, { type: 'prices' }), detectExportTypeOffThread(ORDERS)]);
-      await sideBySide();
-      const warm = parseWorkerStats();
-      expect(warm.idle).toBe(3);
-      await sideBySide();
-      await sideBySide();
-      expect(parseWorkerStats()).toMatchObject({ started: warm.started, idle: 3 });
-      // Fewer allowed: the surplus idle workers end at once.
-      keepParseWorkersWarm(1);
-      expect(parseWorkerStats().idle).toBe(1);
-      await sideBySide();
-      expect(parseWorkerStats()).toMatchObject({ started: warm.started + 2, idle: 1 });
-    } finally {
-      keepParseWorkersWarm(1);
-    }
   });
 
   it('never hands a failed task’s worker to the next task', async () => {
