@@ -226,6 +226,8 @@ async function soak(options: SoakOptions, dataDir: string): Promise<SoakReport> 
     report.orphanChromium = processesWith(dataDir).length;
     report.unhandledRejections = served.output().match(UNHANDLED)?.length ?? 0;
     report.violations = violations(report, options, exit);
+    // A service that did not end cleanly said why on its way out (a fatal error, an abort): keep its last words.
+    if (exit.code !== 0) report.violations.push(`the service's last output:\n${lastLines(served.output(), 40)}`);
     return report;
   } finally {
     served.child.kill('SIGKILL');
@@ -443,6 +445,11 @@ function withBounds(
   return waits
     .map((wait) => ({ ...wait, boundMs: override ?? Math.round(waitBoundMs(wait.target, neverQueued.has(wait.target), schedules, context)) }))
     .sort((a, b) => b.longestMs - a.longestMs);
+}
+
+/** The last `count` lines of a process's output, indented. */
+function lastLines(output: string, count: number): string {
+  return output.trimEnd().split('\n').slice(-count).map((line) => `    ${line}`).join('\n');
 }
 
 function violations(report: SoakReport, options: SoakOptions, exit: { code: number | null; signal: NodeJS.Signals | null }): string[] {
