@@ -3,9 +3,9 @@
  * of its own (up to 8 per core): the service's threads — the main thread, V8's platform and GC threads,
  * libuv's pool, the parse worker, tsx's loader — end up with ten or more. Memory freed inside an arena
  * mostly stays resident, so each arena keeps the high-water mark of whatever threads used it, and the
- * process's RSS ratchets up arena by arena for hours: in 1,000-cycle soaks the arenas grew from 65 to
- * 105 MB (≈1 MB per 100 runs) while every V8 heap stayed flat. Capped at two arenas they held ~20 MB,
- * flat, and the RSS slope fell inside the soak's bound (README "Crash safety").
+ * process's RSS ratchets up arena by arena for hours: in soaks of 1,000–1,500 runs the arenas grew from
+ * 65 to 105 MB while every V8 heap stayed flat. Capped at two arenas they held 20–33 MB, flat, and the
+ * median RSS fell by ~55 MB (README "Crash safety").
  *
  * glibc reads `MALLOC_ARENA_MAX` once, before any JavaScript runs, so the service cannot set it for
  * itself: `npm start` sets it, the harnesses start the service with it, and the ready block says
