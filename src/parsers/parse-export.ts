@@ -1,12 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { exportTables } from '../exports/registry.js';
 import type { ExportName, ExportTable } from './export-tables.js';
 import type { PageTreeMode } from './read-export.js';
 import { ExportInvalidError, type ExportLayout, type ExportRecord, type ParsedExport, type ParseProgress } from './types.js';
+import { bundleWorkerModule } from './worker-module.js';
 
 /** One task for a parse worker, posted to it as a message (a worker serves one task at a time). */
 export interface ParseWorkerInput {
@@ -53,39 +50,37 @@ export interface ParseOptions {
 }
 
 const runningFromSource = import.meta.url.endsWith('.ts');
-const require = createRequire(import.meta.url);
 
-function tsxEsmApiUrl(): string {
-  // require.resolve would pick tsx's CommonJS build; the worker needs the ESM one from its exports map.
-  const pkgFile = require.resolve('tsx/package.json');
-  const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
-  return pathToFileURL(join(dirname(pkgFile), pkg.exports['./esm/api']!.import.default)).href;
-}
+/** The worker's module, bundled on the first start in this process (`worker-module.ts`). */
+let workerModule: Promise<URL> | undefined;
 
 /**
- * Starts the parse worker. From TypeScript sources (tests, `tsx`) the worker must register tsx's
- * loader first (`--import tsx` in `execArgv` is not applied to worker threads on Node 20). pdf.js is
- * imported before that: through tsx's hooks its 2 MB of JavaScript loads ten times slower (measured:
- * 1.9 s instead of 0.2 s per worker start). `pdf-page-reader.ts` then finds it loaded.
+ * Starts a parse worker. Run from TypeScript sources (the service, tests, `tsx`), the worker's module
+ * graph is bundled once per process into one module (`worker-module.ts` says why); pdf.js stays out of
+ * the bundle and is loaded by the worker itself.
  */
-function startWorker(): Worker {
+async function startWorker(): Promise<Worker> {
   if (!runningFromSource) return new Worker(new URL('./parse.worker.js', import.meta.url));
-  const url = (specifier: string): string => JSON.stringify(pathToFileURL(require.resolve(specifier)).href);
-  const bootstrap = [
-    `(async () => {`,
-    `  globalThis.pdfjsWorker = await import(${url('pdfjs-dist/legacy/build/pdf.worker.mjs')});`,
-    `  await import(${url('pdfjs-dist/legacy/build/pdf.mjs')});`,
-    `  (await import(${JSON.stringify(tsxEsmApiUrl())})).register();`,
-    `  await import(${JSON.stringify(new URL('./parse.worker.ts', import.meta.url).href)});`,
-    `})();`,
-  ].join('\n');
-  return new Worker(bootstrap, { eval: true });
+  workerModule ??= bundleWorkerModule({ entry: new URL('./parse.worker.ts', import.meta.url), external: ['pdfjs-dist'] });
+  const url = await workerModule.catch((err: unknown) => {
+    workerModule = undefined;
+    throw err;
+  });
+  // No loader or preload of this process belongs in the worker: it runs one plain module. Source maps
+  // stay off there: with them on (tsx turns them on, and a worker inherits its parent's preloads), the
+  // first stack trace of a parse made Node parse pdf.js's 5 MB map and keep it — 600,000 arrays, 80 MB of
+  // the worker's heap for as long as it lives (measured: heap in use 96 MB instead of 22 MB).
+  return new Worker(`process.setSourceMapsEnabled(false);\nimport(require('node:worker_threads').workerData.module);`, {
+    eval: true,
+    execArgv: [],
+    workerData: { module: url.href },
+  });
 }
 
 /**
- * Warm parse workers kept between tasks. Starting one costs a V8 isolate, pdf.js's JavaScript and, from
- * sources, tsx's loader: 0.2–1.9 s of CPU and a 50–100 MB swing of the process's memory per parse, which
- * the soak saw as RSS samples scattered by ±50 MB around the retained memory. This is a cache, not a
+ * Warm parse workers kept between tasks. Starting one costs a V8 isolate and pdf.js's JavaScript: ~0.2 s
+ * of CPU and a 45–70 MB swing of the process's memory while it lives, which the soak sees as RSS samples
+ * scattered around the retained memory. This is a cache, not a
  * limit: a task takes an idle worker or starts one, so parses run side by side exactly as before, and at
  * most {@link MAX_IDLE_WORKERS} stay warm. Only a worker whose task succeeded is kept; one that failed,
  * was aborted mid-page or died is terminated (a task never inherits another's half-done state). An idle
@@ -106,14 +101,14 @@ export function parseWorkerStats(): { started: number; idle: number; tasks: numb
   return { started: workersStarted, idle: idleWorkers.length, tasks: tasksServed, heap: lastHeap };
 }
 
-function takeWorker(): Worker {
+async function takeWorker(): Promise<Worker> {
   const warm = idleWorkers.pop();
   if (warm !== undefined) {
     warm.ref();
     return warm;
   }
   workersStarted++;
-  const worker = startWorker();
+  const worker = await startWorker();
   // A worker reports its heap after each task, when the task's own listeners may already be gone.
   worker.on('message', (m: ParseWorkerMessage) => {
     if (m.kind !== 'heap') return;
@@ -147,9 +142,8 @@ type WorkerRun<T> = (message: ParseWorkerMessage, resolve: (value: T) => void) =
  */
 function runWorker<T>(input: ParseWorkerInput, signal: AbortSignal | undefined, onMessage: WorkerRun<T>): Promise<T> {
   const abortFlag = new Int32Array(input.abortBuffer);
-  return new Promise<T>((resolve, reject) => {
-    if (signal?.aborted) return reject(abortError(signal));
-    const worker = takeWorker();
+  if (signal?.aborted) return Promise.reject(abortError(signal));
+  return takeWorker().then((worker) => new Promise<T>((resolve, reject) => {
     let settled = false;
     /** Ends the task once: its listeners go, and the worker is kept warm only after a success. */
     const settle = (succeeded: boolean, fn: () => void): void => {
@@ -173,10 +167,11 @@ function runWorker<T>(input: ParseWorkerInput, signal: AbortSignal | undefined, 
     };
     const onError = (err: Error): void => settle(false, () => reject(err));
     const onExit = (code: number): void => settle(false, () => reject(new Error(`parse worker exited with code ${code} before finishing ${input.file}`)));
+    if (signal?.aborted) return settle(true, () => reject(abortError(signal)));
     signal?.addEventListener('abort', onAbort, { once: true });
     worker.on('message', onWorkerMessage).on('error', onError).on('exit', onExit);
     worker.postMessage(input);
-  });
+  }));
 }
 
 function workerInput(file: string, type: ExportName | null, task: ParseWorkerInput['task'], pageTree: PageTreeMode = 'balanced'): ParseWorkerInput {
