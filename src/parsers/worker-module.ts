@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import { build, stop, type Plugin } from 'esbuild';
 
 /**
  * The service runs from its TypeScript sources, and a worker thread started on a `.ts` file needs tsx's
@@ -27,6 +27,7 @@ export interface WorkerModuleOptions {
  */
 export async function bundleWorkerModule(options: WorkerModuleOptions): Promise<URL> {
   const entryPath = fileURLToPath(options.entry);
+  // esbuild keeps a child process (28 MB) for further calls; a process bundles once.
   const result = await build({
     entryPoints: [entryPath],
     bundle: true,
@@ -36,7 +37,7 @@ export async function bundleWorkerModule(options: WorkerModuleOptions): Promise<
     write: false,
     logLevel: 'silent',
     plugins: options.external.length > 0 ? [externalByFileUrl(options.external, fileURLToPath(options.resolveFrom ?? options.entry))] : [],
-  });
+  }).finally(stop);
   const code = result.outputFiles[0]!.text;
   return new URL(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);
 }
